@@ -1,0 +1,45 @@
+# Two commands are the contract (README): `make run` and `make test`.
+# Both create .venv on first use: torch from the local CPU wheel first (so no
+# CUDA packages are pulled), pyradiomics built from source, then the package.
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+CORES ?= all
+PYTHON ?= python3
+
+.PHONY: setup run report test lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q numpy==2.4.6 setuptools wheel versioneer
+	$(BIN)/pip install -q --no-build-isolation pyradiomics==3.0.1
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+setup: $(BIN)/.installed
+
+run: setup
+	$(BIN)/snakemake --cores $(CORES)
+	$(MAKE) report
+
+report: setup
+	$(BIN)/snakemake --report results/report.html
+
+lint: setup
+	$(BIN)/ruff check src tests workflow/scripts benchmarks
+	$(BIN)/ruff format --check src tests workflow/scripts benchmarks
+	$(BIN)/snakefmt --check Snakefile workflow/rules
+	$(BIN)/snakemake --lint
+
+test: setup
+	$(BIN)/pytest
+	$(MAKE) lint
+
+bench: setup
+	$(BIN)/python benchmarks/bench_metrics.py
+	$(BIN)/python benchmarks/bench_deep.py
+
+clean:
+	rm -rf results/* logs .snakemake

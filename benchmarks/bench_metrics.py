@@ -1,0 +1,92 @@
+"""Metric engine benchmark (issue 3): 1000 bootstrap sessions, n = 1500, two classes, fraction 0.6.
+
+The baseline is the straightforward implementation of the original code: a
+Python loop over sample pairs for SIL, ``scipy.linalg.sqrtm`` for FID. It is
+timed on a few sessions and scaled to 1000.
+
+    python benchmarks/bench_metrics.py [--sessions 1000] [--baseline-sessions 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+
+import numpy as np
+import scipy.linalg
+
+from difficulty import metrics
+
+
+def naive_silhouette(X, y):
+    n = len(X)
+    s = np.zeros(n)
+    for i in range(n):
+        own, other = [], []
+        for j in range(n):
+            if i != j:
+                (own if y[j] == y[i] else other).append(np.sqrt(np.sum((X[i] - X[j]) ** 2)))
+        a, b = np.mean(own), np.mean(other)
+        s[i] = (b - a) / max(a, b)
+    return s.mean()
+
+
+def naive_fid(A, B):
+    mu = A.mean(0) - B.mean(0)
+    Sa, Sb = np.cov(A, rowvar=False), np.cov(B, rowvar=False)
+    root = scipy.linalg.sqrtm(Sa @ Sb).real
+    return mu @ mu + np.trace(Sa + Sb - 2 * root)
+
+
+def naive_fid_score(X, y):
+    a, b = X[y == 0], X[y == 1]
+    ij = naive_fid(a, b)
+    ii = min(naive_fid(m[: len(m) // 2], m[len(m) // 2 :]) for m in (a, b))
+    return (ij - ii) / max(ij, ii)
+
+
+def data(n, d, seed=0):
+    rng = np.random.default_rng(seed)
+    y = (np.arange(n) >= 900).astype(int)  # 900 vs 600 cases
+    X = rng.normal(size=(n, d))
+    X[y == 1] += 0.15
+    return X, y
+
+
+def baseline(fn, X, y, k, seed=0):
+    """Seconds per session of the naive route, on k sessions drawn as the bootstrap does."""
+    rng = np.random.default_rng(seed)
+    start = time.perf_counter()
+    for _ in range(k):
+        idx = np.concatenate([rng.choice(np.flatnonzero(y == c), round((y == c).sum() * 0.6), replace=False) for c in (0, 1)])
+        fn(X[idx], y[idx])
+    return (time.perf_counter() - start) / k
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1500)
+    parser.add_argument("--sessions", type=int, default=1000)
+    parser.add_argument("--baseline-sessions", type=int, default=2)
+    parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    args = parser.parse_args()
+    print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, n={args.n}, {args.sessions} sessions")
+    print(f"{'case':<22}{'ours (s)':>10}{'baseline (s)':>14}{'ratio':>9}")
+    for name, metric, d, naive in (
+        ("SIL d=210", "sil", 210, naive_silhouette),
+        ("FID score d=210", "fid", 210, naive_fid_score),
+        ("FID score d=1316", "fid", 1316, naive_fid_score),
+    ):
+        X, y = data(args.n, d)
+        start = time.perf_counter()
+        scores = metrics.bootstrap(metric, X, y, sessions=args.sessions, seed=1, device=args.device)
+        ours = time.perf_counter() - start
+        assert scores.shape == (args.sessions,) and np.isfinite(scores).all()
+        base = baseline(naive, X, y, args.baseline_sessions) * args.sessions
+        print(f"{name:<22}{ours:>10.2f}{base:>14.0f}{base / ours:>9.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+"""Deep features from MedicalNet 3D ResNets (Chen et al. 2019), before the segmentation head.
+
+The architecture is the published one: conv1 stride 2, max-pool, layer2 stride
+2, layer3 dilation 2, layer4 dilation 4; shortcut B for ResNet-10 and -50, A for
+ResNet-18 and -34. ``random_resnet*`` is an explicitly named untrained control.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .feature_types import missing_weights_message, parse_deep
+from .logs import Progress
+from .preprocess import resize
+
+log = logging.getLogger(__name__)
+
+
+def _conv3(c_in, c_out, stride=1, dilation=1):
+    return nn.Conv3d(c_in, c_out, 3, stride=stride, padding=dilation, dilation=dilation, bias=False)
+
+
+def _shortcut_a(x, planes, stride):
+    out = F.avg_pool3d(x, kernel_size=1, stride=stride)
+    pad = out.new_zeros(out.size(0), planes - out.size(1), *out.shape[2:])
+    return torch.cat([out, pad], dim=1)
+
+
+class BasicBlock(nn.Module):
+    expansion = 1
+
+    def __init__(self, c_in, planes, stride=1, dilation=1, downsample=None):
+        super().__init__()
+        self.conv1 = _conv3(c_in, planes, stride, dilation)
+        self.bn1 = nn.BatchNorm3d(planes)
+        self.conv2 = _conv3(planes, planes, dilation=dilation)
+        self.bn2 = nn.BatchNorm3d(planes)
+        self.downsample = downsample
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return F.relu(out + (x if self.downsample is None else self.downsample(x)))
+
+
+class Bottleneck(nn.Module):
+    expansion = 4
+
+    def __init__(self, c_in, planes, stride=1, dilation=1, downsample=None):
+        super().__init__()
+        self.conv1 = nn.Conv3d(c_in, planes, 1, bias=False)
+        self.bn1 = nn.BatchNorm3d(planes)
+        self.conv2 = _conv3(planes, planes, stride, dilation)
+        self.bn2 = nn.BatchNorm3d(planes)
+        self.conv3 = nn.Conv3d(planes, planes * 4, 1, bias=False)
+        self.bn3 = nn.BatchNorm3d(planes * 4)
+        self.downsample = downsample
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = F.relu(self.bn2(self.conv2(out)))
+        out = self.bn3(self.conv3(out))
+        return F.relu(out + (x if self.downsample is None else self.downsample(x)))
+
+
+ARCHITECTURES = {
+    10: (BasicBlock, (1, 1, 1, 1), "B"),
+    18: (BasicBlock, (2, 2, 2, 2), "A"),
+    34: (BasicBlock, (3, 4, 6, 3), "A"),
+    50: (Bottleneck, (3, 4, 6, 3), "B"),
+}
+
+
+class MedicalNetBackbone(nn.Module):
+    """MedicalNet ResNet without ``conv_seg``; returns the layer4 output, average-pooled to one vector."""
+
+    def __init__(self, depth: int):
+        super().__init__()
+        block, layers, shortcut = ARCHITECTURES[depth]
+        self.c_in = 64
+        self.conv1 = nn.Conv3d(1, 64, 7, stride=2, padding=3, bias=False)
+        self.bn1 = nn.BatchNorm3d(64)
+        self.maxpool = nn.MaxPool3d(3, stride=2, padding=1)
+        self.layer1 = self._layer(block, 64, layers[0], shortcut)
+        self.layer2 = self._layer(block, 128, layers[1], shortcut, stride=2)
+        self.layer3 = self._layer(block, 256, layers[2], shortcut, dilation=2)
+        self.layer4 = self._layer(block, 512, layers[3], shortcut, dilation=4)
+        self.out_features = 512 * block.expansion
+
+    def _layer(self, block, planes, blocks, shortcut, stride=1, dilation=1):
+        downsample = None
+        if stride != 1 or self.c_in != planes * block.expansion:
+            if shortcut == "A":
+                downsample = partial(_shortcut_a, planes=planes * block.expansion, stride=stride)
+            else:
+                downsample = nn.Sequential(
+                    nn.Conv3d(self.c_in, planes * block.expansion, 1, stride=stride, bias=False),
+                    nn.BatchNorm3d(planes * block.expansion),
+                )
+        layers = [block(self.c_in, planes, stride, dilation, downsample)]
+        self.c_in = planes * block.expansion
+        layers += [block(self.c_in, planes, dilation=dilation) for _ in range(1, blocks)]
+        return nn.Sequential(*layers)
+
+    def forward(self, x):
+        x = self.maxpool(F.relu(self.bn1(self.conv1(x))))
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        return F.adaptive_avg_pool3d(x, 1).flatten(1)
+
+
+def load_checkpoint(model: MedicalNetBackbone, path) -> MedicalNetBackbone:
+    """Load a MedicalNet checkpoint ``{'state_dict': {'module.<name>': tensor}}`` into ``model``.
+
+    Every backbone tensor must be present with the right shape; ``conv_seg``
+    tensors are ignored. Anything else is refused with a list of the problems.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(missing_weights_message(path))
+    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(checkpoint, dict) or not isinstance(checkpoint.get("state_dict"), dict):
+        raise ValueError(f"{path}: not a MedicalNet checkpoint (expected a dict with a 'state_dict' entry)")
+    state = {k.removeprefix("module."): v for k, v in checkpoint["state_dict"].items()}
+    state = {k: v for k, v in state.items() if not k.startswith("conv_seg.")}
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    misshaped = [
+        f"{k} {tuple(state[k].shape)} != {tuple(v.shape)}"
+        for k, v in expected.items()
+        if k in state and state[k].shape != v.shape
+    ]
+    if missing or unexpected or misshaped:
+        problems = [
+            f"missing: {', '.join(missing)}" if missing else "",
+            f"unexpected: {', '.join(unexpected)}" if unexpected else "",
+        ]
+        problems.append(f"wrong shape: {'; '.join(misshaped)}" if misshaped else "")
+        raise ValueError(f"{path} does not fit this MedicalNet backbone: " + " | ".join(p for p in problems if p))
+    model.load_state_dict(state, strict=True)
+    return model
+
+
+def build_backbone(name: str, weights=None, seed: int = 0) -> MedicalNetBackbone:
+    """The backbone for a feature type: pretrained weights from ``weights``, or a seeded random control."""
+    parsed = parse_deep(name)
+    if parsed is None:
+        raise ValueError(f"{name!r} is not a deep feature type (medicalnet_resnet10/18/34/50, random_resnet...)")
+    pretrained, depth = parsed
+    torch.manual_seed(seed)
+    model = MedicalNetBackbone(depth)
+    if pretrained:
+        if weights is None:
+            raise ValueError(f"{name} needs a weight file")
+        load_checkpoint(model, weights)
+    return model.eval()
+
+
+def preprocess(volume: np.ndarray, size) -> np.ndarray:
+    """MedicalNet preprocessing: resize to (D, H, W), z-score with the statistics of voxels > 0."""
+    volume = resize(np.asarray(volume, dtype=np.float32), size, order=1)
+    foreground = volume[volume > 0]
+    if foreground.size == 0:
+        foreground = volume.ravel()
+    return ((volume - foreground.mean()) / (foreground.std() + 1e-8)).astype(np.float32)
+
+
+class _Volumes(torch.utils.data.Dataset):
+    def __init__(self, images, size):
+        self.images, self.size = images, size
+
+    def __len__(self):
+        return len(self.images)
+
+    def __getitem__(self, i):
+        return torch.from_numpy(preprocess(self.images[i], self.size)).unsqueeze(0)
+
+
+def extract(model: nn.Module, images, size, batch_size: int = 8, device: str = "cpu", workers: int = 0) -> np.ndarray:
+    """Pooled features (n, channels) of all volumes; batched, mixed precision on a GPU."""
+    model = model.to(device).eval()
+    loader = torch.utils.data.DataLoader(
+        _Volumes(images, size), batch_size=batch_size, num_workers=workers, pin_memory=device.startswith("cuda")
+    )
+    out = []
+    progress = Progress(len(images), f"deep features on {device}", log)
+    autocast = (
+        torch.autocast("cuda", dtype=torch.bfloat16)
+        if device.startswith("cuda")
+        else torch.autocast("cpu", enabled=False)
+    )
+    with torch.inference_mode(), autocast:
+        for batch in loader:
+            out.append(model(batch.to(device, non_blocking=True)).float().cpu().numpy())
+            progress.update(len(batch))
+    return np.concatenate(out) if out else np.zeros((0, getattr(model, "out_features", 0)), dtype=np.float32)

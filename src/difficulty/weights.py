@@ -1,0 +1,74 @@
+"""Pretrained weight files: SHA-256 checksums and download for users with internet."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import urllib.request
+from pathlib import Path
+
+from .io import atomic_path
+
+log = logging.getLogger(__name__)
+HF = "https://huggingface.co"
+
+
+def sha256sum(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_sums(path) -> dict[str, str]:
+    """``{file name: sha256}`` from a ``sha256sum``-style file (``#`` comments allowed)."""
+    sums = {}
+    if Path(path).exists():
+        for line in Path(path).read_text().splitlines():
+            if line.strip() and not line.startswith("#"):
+                digest, name = line.split(maxsplit=1)
+                sums[name.strip().lstrip("*")] = digest
+    return sums
+
+
+def verify(path, sums_file) -> None:
+    """Check ``path`` against its entry in ``sums_file``; a file without an entry is refused."""
+    path = Path(path)
+    expected = read_sums(sums_file).get(path.name)
+    if expected is None:
+        raise ValueError(f"{path.name} has no SHA-256 entry in {sums_file}; add one (sha256sum {path}) to use it")
+    got = sha256sum(path)
+    if got != expected:
+        raise ValueError(f"{path}: SHA-256 {got} does not match {expected} in {sums_file}")
+
+
+def hub_sha256(repo: str, filename: str, base: str = HF) -> str:
+    """SHA-256 that the Hugging Face hub records for a file stored with Git LFS."""
+    with urllib.request.urlopen(f"{base}/api/models/{repo}/tree/main") as response:
+        entries = json.load(response)
+    for entry in entries:
+        if entry.get("path") == filename and entry.get("lfs"):
+            return entry["lfs"]["oid"]
+    raise ValueError(f"{repo} lists no LFS file {filename}")
+
+
+def download(repo: str, filename: str, dest, sums_file, base: str = HF) -> Path:
+    """Download ``filename`` from a hub repository and check it before it lands at ``dest``.
+
+    The expected sum is the one in ``sums_file`` or, where that has no entry,
+    the one the hub publishes; the verified sum is then recorded in ``sums_file``.
+    """
+    expected = read_sums(sums_file).get(filename) or hub_sha256(repo, filename, base)
+    url = f"{base}/{repo}/resolve/main/{filename}"
+    log.info("downloading %s", url)
+    with atomic_path(dest) as tmp:
+        urllib.request.urlretrieve(url, tmp)
+        got = sha256sum(tmp)
+        if got != expected:
+            raise ValueError(f"{url}: SHA-256 {got} does not match the expected {expected}; file discarded")
+    if filename not in read_sums(sums_file):
+        with open(sums_file, "a") as fh:
+            fh.write(f"{got}  {filename}\n")
+    return Path(dest)

@@ -1,0 +1,137 @@
+"""MedicalNet backbones and checkpoints in the published format, written by the tests."""
+
+import numpy as np
+import pytest
+import torch
+
+from difficulty import medicalnet, weights
+from difficulty.feature_types import parse_deep
+
+
+def published_format(model, path, seed=0):
+    """Random tensors saved as MedicalNet does: 'module.' prefixes, no conv_seg."""
+    gen = torch.Generator().manual_seed(seed)
+    state = {}
+    for key, value in model.state_dict().items():
+        if value.dtype.is_floating_point:
+            value = torch.rand(value.shape, generator=gen) * 0.1 + (1.0 if key.endswith("running_var") else 0.0)
+        state[f"module.{key}"] = value
+    torch.save({"state_dict": state}, path)
+    return state
+
+
+def test_resnet10_backbone_has_the_published_tensors():
+    state = medicalnet.MedicalNetBackbone(10).state_dict()
+    assert len(state) == 72
+    assert sum(v.numel() for v in state.values()) == 14_361_292
+    assert medicalnet.MedicalNetBackbone(50).out_features == 2048
+    assert "layer2.0.downsample.0.weight" in state  # shortcut B
+    assert not any("downsample" in k for k in medicalnet.MedicalNetBackbone(18).state_dict())  # shortcut A
+
+
+def test_architecture_strides_and_dilations():
+    model = medicalnet.MedicalNetBackbone(10)
+    assert model.conv1.stride == (2, 2, 2)
+    assert model.layer2[0].conv1.stride == (2, 2, 2)
+    assert model.layer3[0].conv1.dilation == (2, 2, 2) and model.layer3[0].conv1.stride == (1, 1, 1)
+    assert model.layer4[0].conv2.dilation == (4, 4, 4)
+
+
+@pytest.mark.parametrize("depth", [10, 18])
+def test_checkpoint_in_published_format_loads_and_features_repeat(tmp_path, depth):
+    path = tmp_path / f"resnet_{depth}_23dataset.pth"
+    state = published_format(medicalnet.MedicalNetBackbone(depth), path)
+    model = medicalnet.build_backbone(f"medicalnet_resnet{depth}", path)
+    loaded = model.state_dict()
+    for key, value in state.items():
+        torch.testing.assert_close(loaded[key.removeprefix("module.")], value, rtol=0, atol=0)
+    images = np.random.default_rng(0).uniform(0, 255, (3, 20, 24, 24)).astype(np.float32)
+    one = medicalnet.extract(model, images, (16, 16, 16), batch_size=2)
+    again = medicalnet.build_backbone(f"medicalnet_resnet{depth}", path)
+    assert one.shape == (3, 512)
+    np.testing.assert_array_equal(one, medicalnet.extract(again, images, (16, 16, 16), batch_size=2))
+    np.testing.assert_allclose(one, medicalnet.extract(again, images, (16, 16, 16), batch_size=3), rtol=1e-5)
+    assert np.isfinite(one).all() and one.std() > 0
+
+
+def test_checkpoint_with_conv_seg_is_accepted(tmp_path):
+    path = tmp_path / "with_head.pth"
+    state = published_format(medicalnet.MedicalNetBackbone(10), path)
+    state["module.conv_seg.0.weight"] = torch.zeros(32, 512, 3, 3, 3)
+    torch.save({"state_dict": state}, path)
+    medicalnet.build_backbone("medicalnet_resnet10", path)
+
+
+def test_missing_or_misshaped_tensor_is_refused(tmp_path):
+    path = tmp_path / "broken.pth"
+    state = published_format(medicalnet.MedicalNetBackbone(10), path)
+    del state["module.layer3.0.bn1.running_mean"]
+    state["module.layer4.0.conv1.weight"] = torch.zeros(512, 256, 1, 1, 1)
+    state["module.fc.weight"] = torch.zeros(2, 512)
+    torch.save({"state_dict": state}, path)
+    with pytest.raises(ValueError) as err:
+        medicalnet.build_backbone("medicalnet_resnet10", path)
+    text = str(err.value)
+    assert "missing: layer3.0.bn1.running_mean" in text
+    assert "unexpected: fc.weight" in text
+    assert "layer4.0.conv1.weight (512, 256, 1, 1, 1) != (512, 256, 3, 3, 3)" in text
+    torch.save({"model": {}}, path)
+    with pytest.raises(ValueError, match="not a MedicalNet checkpoint"):
+        medicalnet.build_backbone("medicalnet_resnet10", path)
+
+
+def test_missing_weight_file_names_the_file_and_never_falls_back(tmp_path):
+    path = tmp_path / "resnet_50_23dataset.pth"
+    with pytest.raises(
+        FileNotFoundError, match=r"resnet_50_23dataset\.pth is missing.*TencentMedicalNet/MedicalNet-Resnet50"
+    ):
+        medicalnet.build_backbone("medicalnet_resnet50", path)
+    with pytest.raises(ValueError, match="needs a weight file"):
+        medicalnet.build_backbone("medicalnet_resnet10", None)
+
+
+def test_random_control_is_seeded_and_named_as_such():
+    assert parse_deep("random_resnet10") == (False, 10)
+    assert parse_deep("medicalnet_resnet34") == (True, 34)
+    assert parse_deep("resnet10") is None
+    a = medicalnet.build_backbone("random_resnet10", seed=1).state_dict()
+    b = medicalnet.build_backbone("random_resnet10", seed=1).state_dict()
+    torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+def test_preprocess_zscores_foreground_deterministically():
+    volume = np.zeros((10, 10, 10), np.float32)
+    volume[2:8, 2:8, 2:8] = np.arange(216, dtype=np.float32).reshape(6, 6, 6) + 1
+    out = medicalnet.preprocess(volume, (10, 10, 10))
+    fg = out[volume > 0]
+    assert fg.mean() == pytest.approx(0, abs=1e-5) and fg.std() == pytest.approx(1, abs=1e-4)
+    np.testing.assert_array_equal(out, medicalnet.preprocess(volume, (10, 10, 10)))
+    assert np.all(out[volume == 0] == out[0, 0, 0])  # background is not filled with noise
+
+
+def test_weights_checksums(tmp_path):
+    blob = tmp_path / "resnet_10_23dataset.pth"
+    blob.write_bytes(b"weights")
+    sums = tmp_path / "SHA256SUMS"
+    with pytest.raises(ValueError, match="has no SHA-256 entry"):
+        weights.verify(blob, sums)
+    sums.write_text(f"# comment\n{weights.sha256sum(blob)}  resnet_10_23dataset.pth\n")
+    weights.verify(blob, sums)
+    blob.write_bytes(b"tampered")
+    with pytest.raises(ValueError, match="does not match"):
+        weights.verify(blob, sums)
+
+
+def test_weights_download_verifies_and_records_the_sum(tmp_path):
+    hub = tmp_path / "hub"
+    (hub / "org" / "repo" / "resolve" / "main").mkdir(parents=True)
+    (hub / "org" / "repo" / "resolve" / "main" / "w.pth").write_bytes(b"abc")
+    sums = tmp_path / "SHA256SUMS"
+    digest = weights.sha256sum(hub / "org" / "repo" / "resolve" / "main" / "w.pth")
+    sums.write_text(f"{digest}  w.pth\n")
+    dest = weights.download("org/repo", "w.pth", tmp_path / "out" / "w.pth", sums, base=hub.as_uri())
+    assert dest.read_bytes() == b"abc"
+    sums.write_text(f"{'0' * 64}  w.pth\n")
+    with pytest.raises(ValueError, match="does not match"):
+        weights.download("org/repo", "w.pth", tmp_path / "out2" / "w.pth", sums, base=hub.as_uri())
+    assert not (tmp_path / "out2" / "w.pth").exists()

@@ -1,0 +1,215 @@
+"""Metric engine against the study's definitions, computed the slow, obvious way."""
+
+import numpy as np
+import pytest
+import scipy.linalg
+
+from difficulty import metrics
+
+
+def brute_silhouette(X, y, groups):
+    """Double loop over samples exactly as the study's definition (two classes)."""
+    n = len(X)
+    s = []
+    for i in range(n):
+        own = [np.linalg.norm(X[i] - X[j]) for j in range(n) if y[j] == y[i] and groups[j] != groups[i]]
+        other = [np.linalg.norm(X[i] - X[j]) for j in range(n) if y[j] != y[i]]
+        if not own:
+            s.append(0.0)
+            continue
+        a, b = np.mean(own), np.mean(other)
+        s.append(0.0 if a == b else (b - a) / max(a, b))
+    return float(np.mean(s))
+
+
+def sqrtm_fid(A, B):
+    """The original code's route: scipy.linalg.sqrtm of the covariance product."""
+    mu = A.mean(0) - B.mean(0)
+    Sa, Sb = np.cov(A, rowvar=False), np.cov(B, rowvar=False)
+    root = scipy.linalg.sqrtm(Sa @ Sb)
+    return float(mu @ mu + np.trace(Sa + Sb - 2 * root.real))
+
+
+def brute_fid_score(X, y):
+    classes = np.unique(y)
+    a, b = (X[y == c] for c in classes)
+    ij = sqrtm_fid(a, b)
+    ii = min(sqrtm_fid(m[: len(m) // 2], m[len(m) // 2 :]) for m in (a, b))
+    return (ij - ii) / max(ij, ii)
+
+
+@pytest.fixture
+def blobs():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (40, 5)), rng.normal(0.8, 1.3, (30, 5))])
+    y = np.array([0] * 40 + [1] * 30)
+    return X, y
+
+
+def test_silhouette_matches_double_loop(blobs):
+    X, y = blobs
+    ours = metrics.silhouette(X, y)
+    assert ours == pytest.approx(brute_silhouette(X, y, np.arange(len(y))), rel=1e-9)
+    assert 0.0 < ours < 1.0
+
+
+def test_silhouette_leaves_out_same_patient(blobs):
+    X, y = blobs
+    groups = np.arange(len(y)) // 3  # three cases per patient, some patients span both classes
+    ours = metrics.silhouette(X, y, groups=groups)
+    assert ours == pytest.approx(brute_silhouette(X, y, groups), rel=1e-9)
+    assert ours != pytest.approx(metrics.silhouette(X, y), rel=1e-6)
+
+
+def test_silhouette_string_labels_and_patient_with_only_own_cases():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(12, 3))
+    y = np.array(["a"] * 6 + ["b"] * 6)
+    groups = np.array(["p1"] * 6 + [f"q{i}" for i in range(6)])  # class a is one patient: a_i undefined -> 0
+    expected = brute_silhouette(X, y, groups)
+    assert metrics.silhouette(X, y, groups) == pytest.approx(expected, rel=1e-9)
+
+
+def test_silhouette_multiclass_pairs_and_nearest():
+    rng = np.random.default_rng(2)
+    X = np.vstack([rng.normal(m, 1, (15, 4)) for m in (0, 2, 5)])
+    y = np.repeat([0, 1, 2], 15)
+    pairs = metrics.silhouette(X, y, per_pair=True)
+    for (a, b), value in pairs.items():
+        keep = (y == a) | (y == b)
+        assert value == pytest.approx(brute_silhouette(X[keep], y[keep], np.arange(keep.sum())), rel=1e-9)
+    assert metrics.silhouette(X, y) == pytest.approx(np.mean(list(pairs.values())), rel=1e-12)
+    from sklearn.metrics import silhouette_score
+
+    assert metrics.silhouette(X, y, multiclass="nearest") == pytest.approx(silhouette_score(X, y), rel=1e-9)
+
+
+def test_fid_matches_sqrtm_route(blobs):
+    X, y = blobs
+    a, b = X[y == 0], X[y == 1]
+    assert metrics.fid(a, b) == pytest.approx(sqrtm_fid(a, b), rel=1e-9)
+    assert metrics.fid(a, a) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_fid_score_matches_sqrtm_route(blobs):
+    X, y = blobs
+    assert metrics.fid_score(X, y) == pytest.approx(brute_fid_score(X, y), rel=1e-9)
+
+
+def test_fid_more_features_than_samples_is_finite_and_deterministic():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(30, 200))
+    y = np.repeat([0, 1], 15)
+    X[y == 1] += 0.3
+    values = {metrics.fid_score(X, y) for _ in range(3)}
+    assert len(values) == 1
+    value = values.pop()
+    assert np.isfinite(value) and isinstance(value, float) and -1 <= value <= 1
+    # Same value as the Gram (kernel) route that the bootstrap uses for d > n.
+    gram = metrics._GramFid(X)
+    a, b = np.flatnonzero(y == 0), np.flatnonzero(y == 1)
+    assert gram(a, b) == pytest.approx(metrics.fid(X[a], X[b]), rel=1e-9)
+
+
+@pytest.mark.parametrize("metric", ["sil", "fid"])
+def test_bootstrap_is_deterministic_and_seed_dependent(blobs, metric):
+    X, y = blobs
+    one = metrics.bootstrap(metric, X, y, sessions=20, seed=7)
+    two = metrics.bootstrap(metric, X, y, sessions=20, seed=7)
+    other = metrics.bootstrap(metric, X, y, sessions=20, seed=8)
+    assert one.shape == (20,)
+    np.testing.assert_array_equal(one, two)
+    assert not np.allclose(one, other)
+    assert np.all((one >= -1) & (one <= 1))
+
+
+def test_bootstrap_sessions_equal_the_metric_on_the_drawn_subset(blobs):
+    X, y = blobs
+    data = metrics._check(X, y)
+    draws = metrics.draw_sessions(data, 5, 0.6, False, np.random.default_rng(11))
+    sil = metrics.bootstrap("sil", X, y, sessions=5, seed=11)
+    fid = metrics.bootstrap("fid", X, y, sessions=5, seed=11)
+    for s, drawn in enumerate(draws):
+        assert [len(m) for m in drawn] == [24, 18]  # round(40 * 0.6), round(30 * 0.6)
+        idx = np.concatenate(drawn)
+        assert sil[s] == pytest.approx(metrics.silhouette(X[idx], y[idx]), rel=1e-9)
+        assert fid[s] == pytest.approx(metrics.fid_score(X[idx], y[idx]), rel=1e-9)
+
+
+def test_bootstrap_fid_gram_route_equals_data_route():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(60, 80))
+    y = np.repeat([0, 1], 30)
+    X[y == 1, :5] += 1.0
+    data = metrics._check(X, y)
+    draws = metrics.draw_sessions(data, 4, 0.6, False, np.random.default_rng(0))
+    gram = metrics._bootstrap_fid(data, draws)
+    for s, drawn in enumerate(draws):
+        idx = np.concatenate(drawn)
+        assert gram[s] == pytest.approx(metrics.fid_score(X[idx], y[idx]), rel=1e-9)
+
+
+def test_patient_wise_draws_whole_patients():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(60, 3))
+    y = np.repeat([0, 1], 30)
+    groups = np.arange(60) // 3
+    data = metrics._check(X, y, groups)
+    for drawn in metrics.draw_sessions(data, 10, 0.6, True, np.random.default_rng(1)):
+        for m in drawn:
+            assert len(m) == 6 * 3  # round(10 patients * 0.6) = 6 patients, 3 cases each
+            picked = set(groups[m])
+            assert set(np.flatnonzero(np.isin(groups, list(picked)))) == set(m)
+    scores = metrics.bootstrap("sil", X, y, groups=groups, sessions=10, patient_wise=True, seed=1)
+    assert scores.shape == (10,) and np.all(np.abs(scores) <= 1)
+
+
+def test_registered_metric_runs_in_bootstrap(blobs):
+    X, y = blobs
+    metrics.register_metric("mean_gap", lambda X, y, g: float(abs(X[y == 0].mean() - X[y == 1].mean())))
+    scores = metrics.bootstrap("mean_gap", X, y, sessions=3, seed=0)
+    assert scores.shape == (3,) and np.all(scores > 0)
+    assert "mean_gap" in metrics.metric_names()
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "message"),
+    [
+        (np.ones((6, 2)), [0] * 6, "one class only"),
+        (np.ones((6, 2)), [0, 0, 0, 1, 1], "one label per row"),
+        (np.array([[0.0, np.nan]] * 8), [0, 1] * 4, "NaN or inf"),
+        (np.arange(14.0).reshape(7, 2), [0, 0, 0, 0, 1, 1, 1], "needs at least 4"),
+    ],
+)
+def test_invalid_input_is_refused_with_a_clear_message(X, y, message):
+    with pytest.raises(ValueError, match=message):
+        metrics.fid_score(X, y)
+
+
+def test_unknown_metric_and_too_small_bootstrap():
+    X = np.random.default_rng(0).normal(size=(12, 2))
+    y = [0] * 6 + [1] * 6
+    with pytest.raises(ValueError, match="unknown metric 'nope'"):
+        metrics.bootstrap("nope", X, y, sessions=2)
+    with pytest.raises(ValueError, match="draws only 3 samples of a class"):
+        metrics.bootstrap("fid", X, y, sessions=2, fraction=0.5)
+
+
+@pytest.mark.parametrize("metric", ["sil", "fid"])
+def test_torch_backend_equals_numpy(metric):
+    """The batched torch route (a GPU in production, the CPU here) gives the NumPy numbers."""
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(90, 12))
+    y = np.repeat(["a", "b", "c"], 30)
+    X[y == "b"] += 0.5
+    groups = np.arange(90) // 2
+    for kwargs in ({}, {"groups": groups}, {"groups": groups, "patient_wise": True}):
+        ours = metrics.bootstrap(metric, X, y, sessions=6, seed=3, device="numpy", **kwargs)
+        torch_cpu = metrics.bootstrap(metric, X, y, sessions=6, seed=3, device="cpu", **kwargs)
+        np.testing.assert_allclose(torch_cpu, ours, rtol=1e-9, atol=1e-12)
+
+
+def test_auto_device_is_numpy_without_a_gpu(monkeypatch):
+    monkeypatch.setattr(metrics.os.path, "exists", lambda path: False)
+    assert metrics.resolve_device("auto") == "numpy"
+    assert metrics.resolve_device("cuda:1") == "cuda:1"

@@ -1,0 +1,69 @@
+"""Project consistency: conda envs match pyproject pins, every rule is complete."""
+
+import re
+import tomllib
+
+import pytest
+import yaml
+
+from conftest import REPO
+
+
+def norm(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pyproject_pins():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    deps = project["dependencies"] + project["optional-dependencies"]["dev"]
+    return {norm(d.split("==")[0]): d.split("==")[1] for d in deps}
+
+
+def env_pins(path):
+    pins = {}
+    for dep in yaml.safe_load(path.read_text())["dependencies"]:
+        if isinstance(dep, dict):
+            pins |= {norm(p.split("==")[0]): p.split("==")[1] for p in dep["pip"]}
+        elif "=" in dep:
+            name, version = dep.split("=", 1)
+            pins[norm(name)] = version
+    return pins
+
+
+@pytest.mark.parametrize("env", sorted((REPO / "envs").glob("*.yaml")), ids=lambda p: p.name)
+def test_conda_envs_pin_what_pyproject_pins(env):
+    pins, expected = env_pins(env), pyproject_pins()
+    assert pins.pop("python") == "3.11"
+    pins.pop("pip", None)
+    assert pins, f"{env.name} pins nothing"
+    for name, version in pins.items():
+        assert name in expected, f"{env.name}: {name} is not a dependency in pyproject.toml"
+        assert version == expected[name], f"{env.name}: {name}={version}, pyproject.toml has {expected[name]}"
+
+
+def rules():
+    for smk in sorted((REPO / "workflow" / "rules").glob("*.smk")):
+        for block in re.split(r"\n(?=\s*rule \w+:)", smk.read_text()):
+            match = re.match(r"\s*rule (\w+):", block)
+            if match:
+                yield smk.name, match.group(1), block
+
+
+def test_every_rule_declares_log_threads_resources_and_env():
+    found = list(rules())
+    assert len(found) >= 15
+    used_envs = set()
+    for smk, name, block in found:
+        for key in ("log:", "threads:", "resources:", "conda:"):
+            assert key in block, f"{smk}: rule {name} has no {key}"
+        used_envs |= set(re.findall(r"envs/(\w+\.yaml)", block))
+    assert used_envs == {p.name for p in (REPO / "envs").glob("*.yaml")}
+    deep = next(block for _, name, block in found if name == "deep_features")
+    assert re.search(r"gpu=1", deep)
+
+
+def test_scripts_are_thin():
+    for script in (REPO / "workflow" / "scripts").glob("*.py"):
+        lines = [line for line in script.read_text().splitlines() if line.strip()]
+        assert len(lines) <= 30, f"{script.name} has {len(lines)} lines: move logic into src/difficulty"
+        assert not re.search(r"^\s*def ", script.read_text(), re.M), f"{script.name} defines functions"
