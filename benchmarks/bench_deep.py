@@ -37,7 +37,9 @@ def main():
     for depth, size in CASES:
         model = medicalnet.build_backbone(f"random_resnet{depth}", seed=0)
         images = rng.uniform(0, 255, (args.volumes, *size)).astype(np.float32)
-        medicalnet.extract(model, images[: args.batch_size], size, args.batch_size, args.device, args.workers)  # warm-up
+        medicalnet.extract(
+            model, images[: args.batch_size], size, args.batch_size, args.device, args.workers
+        )  # warm-up
         if args.device.startswith("cuda"):
             torch.cuda.synchronize()
         start = time.perf_counter()

@@ -60,7 +60,9 @@ def baseline(fn, X, y, k, seed=0):
     rng = np.random.default_rng(seed)
     start = time.perf_counter()
     for _ in range(k):
-        idx = np.concatenate([rng.choice(np.flatnonzero(y == c), round((y == c).sum() * 0.6), replace=False) for c in (0, 1)])
+        idx = np.concatenate(
+            [rng.choice(np.flatnonzero(y == c), round((y == c).sum() * 0.6), replace=False) for c in (0, 1)]
+        )
         fn(X[idx], y[idx])
     return (time.perf_counter() - start) / k
 
@@ -72,7 +74,9 @@ def main():
     parser.add_argument("--baseline-sessions", type=int, default=2)
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
     args = parser.parse_args()
-    print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, n={args.n}, {args.sessions} sessions")
+    print(
+        f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, n={args.n}, {args.sessions} sessions"
+    )
     print(f"{'case':<22}{'ours (s)':>10}{'baseline (s)':>14}{'ratio':>9}")
     for name, metric, d, naive in (
         ("SIL d=210", "sil", 210, naive_silhouette),

@@ -1,18 +1,17 @@
 """Readers, masks, phantoms, label noise and preprocessing on real (small) files."""
 
-import hashlib
-
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ADRENAL, write_nifti
 
+from conftest import ADRENAL, write_nifti
 from difficulty import datasets, labels, masks, medmnist, preprocess, sheet, synthetic
+from difficulty.io import file_digest
 from difficulty.seeding import derive_seed
 
 
 def test_shipped_adrenal_file_is_the_official_one():
-    assert hashlib.md5(ADRENAL.read_bytes()).hexdigest() == medmnist.MD5["adrenalmnist3d"][28]
+    assert file_digest(ADRENAL, "md5") == medmnist.MD5["adrenalmnist3d"][28]
 
 
 def test_read_medmnist_pools_splits_with_split_case_ids():

@@ -1,11 +1,14 @@
 """MedicalNet backbones and checkpoints in the published format, written by the tests."""
 
+import json
+
 import numpy as np
 import pytest
 import torch
 
 from difficulty import medicalnet, weights
 from difficulty.feature_types import parse_deep
+from difficulty.io import file_digest
 
 
 def published_format(model, path, seed=0):
@@ -115,7 +118,7 @@ def test_weights_checksums(tmp_path):
     sums = tmp_path / "SHA256SUMS"
     with pytest.raises(ValueError, match="has no SHA-256 entry"):
         weights.verify(blob, sums)
-    sums.write_text(f"# comment\n{weights.sha256sum(blob)}  resnet_10_23dataset.pth\n")
+    sums.write_text(f"# comment\n{file_digest(blob, 'sha256')}  resnet_10_23dataset.pth\n")
     weights.verify(blob, sums)
     blob.write_bytes(b"tampered")
     with pytest.raises(ValueError, match="does not match"):
@@ -127,7 +130,7 @@ def test_weights_download_verifies_and_records_the_sum(tmp_path):
     (hub / "org" / "repo" / "resolve" / "main").mkdir(parents=True)
     (hub / "org" / "repo" / "resolve" / "main" / "w.pth").write_bytes(b"abc")
     sums = tmp_path / "SHA256SUMS"
-    digest = weights.sha256sum(hub / "org" / "repo" / "resolve" / "main" / "w.pth")
+    digest = file_digest(hub / "org" / "repo" / "resolve" / "main" / "w.pth", "sha256")
     sums.write_text(f"{digest}  w.pth\n")
     dest = weights.download("org/repo", "w.pth", tmp_path / "out" / "w.pth", sums, base=hub.as_uri())
     assert dest.read_bytes() == b"abc"
@@ -135,3 +138,20 @@ def test_weights_download_verifies_and_records_the_sum(tmp_path):
     with pytest.raises(ValueError, match="does not match"):
         weights.download("org/repo", "w.pth", tmp_path / "out2" / "w.pth", sums, base=hub.as_uri())
     assert not (tmp_path / "out2" / "w.pth").exists()
+
+
+def test_weights_download_without_entry_uses_the_hub_sum_and_records_it(tmp_path):
+    hub = tmp_path / "hub"
+    (hub / "org" / "repo" / "resolve" / "main").mkdir(parents=True)
+    blob = hub / "org" / "repo" / "resolve" / "main" / "resnet_10_23dataset.pth"
+    blob.write_bytes(b"published weights")
+    listing = hub / "api" / "models" / "org" / "repo" / "tree"
+    listing.mkdir(parents=True)
+    entry = {"path": "resnet_10_23dataset.pth", "lfs": {"oid": file_digest(blob, "sha256")}}
+    (listing / "main").write_text(json.dumps([{"path": "README.md"}, entry]))
+    sums = tmp_path / "SHA256SUMS"
+    sums.write_text("# header\n")
+    dest = tmp_path / "w" / "resnet_10_23dataset.pth"
+    weights.download("org/repo", "resnet_10_23dataset.pth", dest, sums, base=hub.as_uri())
+    assert weights.read_sums(sums) == {"resnet_10_23dataset.pth": file_digest(blob, "sha256")}
+    weights.verify(dest, sums)

@@ -105,10 +105,9 @@ def test_fid_more_features_than_samples_is_finite_and_deterministic():
     assert len(values) == 1
     value = values.pop()
     assert np.isfinite(value) and isinstance(value, float) and -1 <= value <= 1
-    # Same value as the Gram (kernel) route that the bootstrap uses for d > n.
-    gram = metrics._GramFid(X)
+    # Same value by the Gram (kernel) route that the bootstrap takes for d > n.
     a, b = np.flatnonzero(y == 0), np.flatnonzero(y == 1)
-    assert gram(a, b) == pytest.approx(metrics.fid(X[a], X[b]), rel=1e-9)
+    assert metrics._SubsetFid(X)(a, b) == pytest.approx(metrics.fid(X[a], X[b]), rel=1e-9)
 
 
 @pytest.mark.parametrize("metric", ["sil", "fid"])
@@ -136,9 +135,11 @@ def test_bootstrap_sessions_equal_the_metric_on_the_drawn_subset(blobs):
         assert fid[s] == pytest.approx(metrics.fid_score(X[idx], y[idx]), rel=1e-9)
 
 
-def test_bootstrap_fid_gram_route_equals_data_route():
+@pytest.mark.parametrize("d", [5, 10, 80])  # 10: data route between classes, Gram within
+def test_bootstrap_fid_routes_equal_the_definition(d):
+    """Data route (few features), Gram route (many) and the switch between them per class pair."""
     rng = np.random.default_rng(4)
-    X = rng.normal(size=(60, 80))
+    X = rng.normal(size=(60, d))
     y = np.repeat([0, 1], 30)
     X[y == 1, :5] += 1.0
     data = metrics._check(X, y)
@@ -213,3 +214,18 @@ def test_auto_device_is_numpy_without_a_gpu(monkeypatch):
     monkeypatch.setattr(metrics.os.path, "exists", lambda path: False)
     assert metrics.resolve_device("auto") == "numpy"
     assert metrics.resolve_device("cuda:1") == "cuda:1"
+
+
+def test_chunked_work_gives_the_same_scores(monkeypatch):
+    """Tiny memory budgets force row blocks, session chunks and per-call Gram blocks."""
+    rng = np.random.default_rng(12)
+    X = rng.normal(size=(70, 30))
+    y = np.repeat([0, 1], 35)
+    groups = np.arange(70) // 2
+    sil = metrics.bootstrap("sil", X, y, groups, sessions=9, seed=2, device="numpy")
+    fid = metrics.bootstrap("fid", X, y, sessions=9, seed=2, device="numpy")
+    monkeypatch.setattr(metrics, "_BLOCK_VALUES", 500)
+    monkeypatch.setattr(metrics, "_GRAM_MAX_N", 10)
+    chunked_sil = metrics.bootstrap("sil", X, y, groups, sessions=9, seed=2, device="numpy")
+    np.testing.assert_allclose(chunked_sil, sil, rtol=1e-12)
+    np.testing.assert_allclose(metrics.bootstrap("fid", X, y, sessions=9, seed=2, device="numpy"), fid, rtol=1e-9)

@@ -4,7 +4,6 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,7 +21,11 @@ def tiny_medmnist(path):
     with np.load(ADRENAL) as npz:
         images, labels = npz["train_images"], npz["train_labels"]
     pick = np.concatenate([np.flatnonzero(labels[:, 0] == c)[:15] for c in (0, 1)])
-    parts = {"train": pick[::3].tolist() + pick[1::3].tolist(), "val": pick[2::3][:5].tolist(), "test": pick[2::3][5:].tolist()}
+    parts = {
+        "train": pick[::3].tolist() + pick[1::3].tolist(),
+        "val": pick[2::3][:5].tolist(),
+        "test": pick[2::3][5:].tolist(),
+    }
     arrays = {}
     for split, idx in parts.items():
         arrays[f"{split}_images"] = images[idx]
@@ -41,7 +44,9 @@ def tiny_sheet(folder):
         mask[3:13, 3:13, 3:13] = 1
         write_nifti(folder / "nifti" / f"s{i:02d}.nii.gz", image)
         write_nifti(folder / "nifti" / f"s{i:02d}_mask.nii.gz", mask)
-        rows.append(f"s{i:02d},{'benign' if label else 'other'},nifti/s{i:02d}.nii.gz,nifti/s{i:02d}_mask.nii.gz,pt{i // 2}")
+        rows.append(
+            f"s{i:02d},{'benign' if label else 'other'},nifti/s{i:02d}.nii.gz,nifti/s{i:02d}_mask.nii.gz,pt{i // 2}"
+        )
     (folder / "sheet.csv").write_text("\n".join(rows) + "\n")
     return folder / "sheet.csv"
 

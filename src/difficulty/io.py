@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from contextlib import contextmanager
@@ -44,3 +45,9 @@ def write_array(array: np.ndarray, path) -> None:
     """Write one ``.npy`` array atomically."""
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:
         np.save(fh, array)
+
+
+def file_digest(path, algorithm: str) -> str:
+    """Hex digest of a file (``"md5"``, ``"sha256"``, ...)."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, algorithm).hexdigest()

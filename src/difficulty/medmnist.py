@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import urllib.request
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .io import atomic_path
+from .io import atomic_path, file_digest
 
 ZENODO = "https://zenodo.org/records/10519652/files"
 SPLITS = ("train", "val", "test")
@@ -60,14 +59,6 @@ def read_medmnist(path, splits=SPLITS) -> tuple[pd.DataFrame, np.ndarray]:
     return pd.concat(frames, ignore_index=True), np.concatenate(volumes)
 
 
-def md5sum(path) -> str:
-    digest = hashlib.md5()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def download_medmnist(flag: str, size: int, dest, base_url: str = ZENODO) -> Path:
     """Download an official MedMNIST 3D file and check its MD5 before it lands at ``dest``."""
     if flag not in MD5 or size not in MD5[flag]:
@@ -76,7 +67,7 @@ def download_medmnist(flag: str, size: int, dest, base_url: str = ZENODO) -> Pat
     log.info("downloading %s", url)
     with atomic_path(dest) as tmp:
         urllib.request.urlretrieve(url, tmp)
-        got = md5sum(tmp)
+        got = file_digest(tmp, "md5")
         if got != MD5[flag][size]:
             raise ValueError(f"{url}: MD5 {got} does not match the official {MD5[flag][size]}; file discarded")
     return Path(dest)

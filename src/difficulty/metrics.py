@@ -23,6 +23,8 @@ MetricFn = Callable[[np.ndarray, np.ndarray, np.ndarray | None], float]
 # Budget (in float64 values) for one block of the distance matrix and for the
 # session selection matrices; keeps memory bounded for n up to ~20,000.
 _BLOCK_VALUES = 1 << 24
+# Largest n whose full Gram matrix the FID score keeps (8000² doubles = 512 MB).
+_GRAM_MAX_N = 8000
 _MIN_FID_CLASS = 4
 
 
@@ -257,16 +259,30 @@ def fid(A, B) -> float:
     return _fid_from_data(A, B)
 
 
-class _GramFid:
-    """FID between row subsets of X from the Gram matrix X Xᵀ (cost free of d)."""
+class _SubsetFid:
+    """FID between row subsets of X, by the cheaper exact route for their sizes.
+
+    Few features: covariance factors from the data (QR, d × d). Otherwise
+    inner products of the centred data (the Gram matrix, computed once up to
+    ``_GRAM_MAX_N`` samples, else per call), so that a call's SVD is free of d.
+    """
 
     def __init__(self, X: np.ndarray):
-        Xc = X - X.mean(axis=0)
-        self.K = Xc @ Xc.T
+        self.X = X
+        self.Xc = X - X.mean(axis=0)
+        self.K = None
+
+    def _gram(self, a, b):
+        if len(self.X) > _GRAM_MAX_N:
+            return self.Xc[a] @ self.Xc[b].T
+        if self.K is None:
+            self.K = self.Xc @ self.Xc.T
+        return self.K[np.ix_(a, b)]
 
     def __call__(self, a: np.ndarray, b: np.ndarray) -> float:
-        K = self.K
-        Kaa, Kbb, Kab = K[np.ix_(a, a)], K[np.ix_(b, b)], K[np.ix_(a, b)]
+        if self.X.shape[1] <= 0.6 * min(len(a), len(b)):
+            return _fid_from_data(self.X[a], self.X[b])
+        Kaa, Kbb, Kab = self._gram(a, a), self._gram(b, b), self._gram(a, b)
         na, nb = len(a), len(b)
         maa, mbb, mab = Kaa.mean(), Kbb.mean(), Kab.mean()
         tr_a = (np.trace(Kaa) - na * maa) / (na - 1)
@@ -376,13 +392,7 @@ def _bootstrap_fid(data: _Data, draws, device: str = "numpy") -> np.ndarray:
     pairs = _pairs(data.n_classes)
     if device != "numpy":
         return _bootstrap_fid_torch(data, draws, pairs, device)
-    if data.X.shape[1] >= smallest // 2:
-        fid_fn = _GramFid(data.X)
-    else:
-
-        def fid_fn(a, b):
-            return _fid_from_data(data.X[a], data.X[b])
-
+    fid_fn = _SubsetFid(data.X)
     return np.array([_fid_score_sets(fid_fn, drawn, pairs).mean() for drawn in draws])
 
 

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import urllib.request
 from pathlib import Path
 
-from .io import atomic_path
+from .io import atomic_path, file_digest
 
 log = logging.getLogger(__name__)
 HF = "https://huggingface.co"
-
-
-def sha256sum(path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_sums(path) -> dict[str, str]:
@@ -39,7 +30,7 @@ def verify(path, sums_file) -> None:
     expected = read_sums(sums_file).get(path.name)
     if expected is None:
         raise ValueError(f"{path.name} has no SHA-256 entry in {sums_file}; add one (sha256sum {path}) to use it")
-    got = sha256sum(path)
+    got = file_digest(path, "sha256")
     if got != expected:
         raise ValueError(f"{path}: SHA-256 {got} does not match {expected} in {sums_file}")
 
@@ -65,7 +56,7 @@ def download(repo: str, filename: str, dest, sums_file, base: str = HF) -> Path:
     log.info("downloading %s", url)
     with atomic_path(dest) as tmp:
         urllib.request.urlretrieve(url, tmp)
-        got = sha256sum(tmp)
+        got = file_digest(tmp, "sha256")
         if got != expected:
             raise ValueError(f"{url}: SHA-256 {got} does not match the expected {expected}; file discarded")
     if filename not in read_sums(sums_file):
