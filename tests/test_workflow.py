@@ -177,3 +177,35 @@ def test_missing_inputs_stop_before_any_work(tmp_path):
     result = snakemake(tmp_path, check=False)
     assert result.returncode != 0 and "case 's05': mask file" in result.stdout + result.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_pretrained_medicalnet_feature_runs_from_a_checkpoint_file(tmp_path):
+    import torch
+
+    from difficulty.io import file_digest
+    from difficulty.medicalnet import MedicalNetBackbone
+
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    checkpoint = weights / "resnet_10_23dataset.pth"
+    state = {f"module.{k}": v for k, v in MedicalNetBackbone(10).state_dict().items()}
+    torch.save({"state_dict": state}, checkpoint)
+    config = {
+        "datasets": [{"name": "ph", "source": "synthetic", "separation": 0.5, "n_per_class": 6, "shape": [16, 16, 16]}],
+        "features": {"medicalnet_resnet10": {"weights": str(checkpoint), "size": [16, 16, 16]}},
+        "metrics": {},
+        "models": {"cnn3d": {}},
+    }
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    target = "results/features/ph/medicalnet_resnet10_raw.parquet"
+    result = snakemake(tmp_path, target, check=False)
+    assert result.returncode != 0 and "has no SHA-256 entry" in result.stdout + result.stderr
+    digest = file_digest(checkpoint, "sha256")
+    (weights / "SHA256SUMS").write_text(f"{digest}  resnet_10_23dataset.pth\n")
+    snakemake(tmp_path, target)
+    table = pd.read_parquet(tmp_path / target)
+    assert table.shape == (12, 1 + 512) and np.isfinite(table.drop(columns="case_id").to_numpy()).all()
+    (weights / "SHA256SUMS").write_text(f"{'0' * 64}  resnet_10_23dataset.pth\n")
+    result = snakemake(tmp_path, target, "--forcerun", "deep_features", check=False)
+    log = (tmp_path / "logs" / "deep" / "ph.medicalnet_resnet10.log").read_text()
+    assert result.returncode != 0 and "does not match" in log

@@ -8,6 +8,7 @@ from snakemake.utils import validate
 from difficulty import datasets as ds
 from difficulty.feature_types import default_weights, missing_weights_message, parse_deep
 from difficulty.seeding import derive_seed
+from difficulty.weights import read_sums
 
 validate(config, "../../config/schema.yaml")
 
@@ -46,6 +47,10 @@ def pkg(*modules):
     return [str(PACKAGE / f"{m}.py") for m in modules]
 
 
+def radiomics_params():
+    return FEATURES["radiomics"].get("params", str(Path(workflow.basedir) / "config" / "radiomics" / "fast.yaml"))
+
+
 def weights_file(feature):
     return FEATURES[feature].get("weights", default_weights(feature))
 
@@ -64,11 +69,19 @@ def _check_inputs():
                 ds.source_files(spec)
             except (OSError, ValueError) as err:
                 raise WorkflowError(f"dataset {name!r}: {err}") from None
+    if "radiomics" in FEATURES and not os.path.exists(radiomics_params()):
+        raise WorkflowError(f"feature 'radiomics': pyradiomics parameter file {radiomics_params()} does not exist")
     for feature in DEEP_FEATURES:
-        if parse_deep(feature)[0] and not config["downloads"]:
+        if parse_deep(feature)[0]:
             path = weights_file(feature)
-            if not os.path.exists(path):
+            if not os.path.exists(path) and not config["downloads"]:
                 raise WorkflowError(f"feature {feature!r}: {missing_weights_message(path)}")
+            sums = Path(path).with_name("SHA256SUMS")
+            if os.path.exists(path) and Path(path).name not in read_sums(sums):
+                raise WorkflowError(
+                    f"feature {feature!r}: {path} has no SHA-256 entry in {sums}; "
+                    f"add one (sha256sum {Path(path).name} >> SHA256SUMS, in that folder)"
+                )
 
 
 _check_inputs()

@@ -1,7 +1,7 @@
 rule radiomics_shard:
     input:
         unpack(lambda w: prepared(w.root)),
-        params=lambda w: FEATURES["radiomics"]["params"],
+        params=lambda w: radiomics_params(),
         code=pkg("radiomics_features"),
     output:
         f"{R}/features/{{root}}/radiomics/shard{{shard}}.parquet",

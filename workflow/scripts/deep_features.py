@@ -10,11 +10,10 @@ from difficulty.datasets import load_prepared
 
 log = logs.setup(snakemake.log[0])
 spec = snakemake.params.spec
-if snakemake.input.weights:
-    weights.verify(snakemake.input.weights[0], f"{snakemake.input.weights[0].rsplit('/', 1)[0]}/SHA256SUMS")
-model = medicalnet.build_backbone(
-    snakemake.wildcards.deep, snakemake.input.weights[0] if snakemake.input.weights else None, snakemake.params.seed
-)
+checkpoint = snakemake.input.weights[0] if snakemake.input.weights else None
+if checkpoint:
+    weights.verify(checkpoint, Path(checkpoint).with_name("SHA256SUMS"))
+model = medicalnet.build_backbone(snakemake.wildcards.deep, checkpoint, snakemake.params.seed)
 device = "cuda" if torch.cuda.is_available() else "cpu"
 torch.set_num_threads(snakemake.threads)
 cases, images, _ = load_prepared(Path(snakemake.input.cases).parent)
