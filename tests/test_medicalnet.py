@@ -105,11 +105,19 @@ def test_random_control_is_seeded_and_named_as_such():
 def test_preprocess_zscores_foreground_deterministically():
     volume = np.zeros((10, 10, 10), np.float32)
     volume[2:8, 2:8, 2:8] = np.arange(216, dtype=np.float32).reshape(6, 6, 6) + 1
-    out = medicalnet.preprocess(volume, (10, 10, 10))
-    fg = out[volume > 0]
-    assert fg.mean() == pytest.approx(0, abs=1e-5) and fg.std() == pytest.approx(1, abs=1e-4)
-    np.testing.assert_array_equal(out, medicalnet.preprocess(volume, (10, 10, 10)))
-    assert np.all(out[volume == 0] == out[0, 0, 0])  # background is not filled with noise
+    batch = torch.from_numpy(np.stack([volume, np.zeros_like(volume) - 3.0]))
+    out = medicalnet.preprocess(batch, (10, 10, 10))
+    assert out.shape == (2, 1, 10, 10, 10)
+    fg = out[0, 0][torch.from_numpy(volume > 0)]
+    assert float(fg.mean()) == pytest.approx(0, abs=1e-5)
+    assert float(fg.std(unbiased=False)) == pytest.approx(1, abs=1e-4)
+    assert torch.all(out[0, 0][torch.from_numpy(volume == 0)] == out[0, 0, 0, 0, 0])  # background not filled with noise
+    assert torch.all(out[1] == 0)  # no voxel > 0: statistics of the whole (constant) volume
+    torch.testing.assert_close(out, medicalnet.preprocess(batch, (10, 10, 10)), rtol=0, atol=0)
+    resized = medicalnet.preprocess(batch, (5, 6, 7))
+    small = torch.nn.functional.interpolate(batch[:1, None], size=(5, 6, 7), mode="trilinear")
+    assert resized.shape == (2, 1, 5, 6, 7)
+    assert float(resized[0][small[0] > 0].mean()) == pytest.approx(0, abs=1e-5)  # statistics after resizing
 
 
 def test_weights_checksums(tmp_path):

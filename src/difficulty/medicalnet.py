@@ -18,7 +18,6 @@ from torch import nn
 
 from .feature_types import missing_weights_message, parse_deep
 from .logs import Progress
-from .preprocess import resize
 
 log = logging.getLogger(__name__)
 
@@ -163,41 +162,50 @@ def build_backbone(name: str, weights=None, seed: int = 0) -> MedicalNetBackbone
     return model.eval()
 
 
-def preprocess(volume: np.ndarray, size) -> np.ndarray:
-    """MedicalNet preprocessing: resize to (D, H, W), z-score with the statistics of voxels > 0."""
-    volume = resize(np.asarray(volume, dtype=np.float32), size, order=1)
-    foreground = volume[volume > 0]
-    if foreground.size == 0:
-        foreground = volume.ravel()
-    return ((volume - foreground.mean()) / (foreground.std() + 1e-8)).astype(np.float32)
+def preprocess(batch: torch.Tensor, size) -> torch.Tensor:
+    """MedicalNet preprocessing of a (B, D, H, W) batch on its own device (the GPU when used).
+
+    Trilinear resize to ``size``, then z-score of each volume with the mean and
+    SD of its voxels > 0 (of all voxels where none is > 0). Deterministic: the
+    background is not filled with noise as in the original code.
+    """
+    x = batch.float().unsqueeze(1)
+    if tuple(x.shape[2:]) != tuple(size):
+        x = F.interpolate(x, size=tuple(int(s) for s in size), mode="trilinear", align_corners=False)
+    dims = (1, 2, 3, 4)
+    weight = (x > 0).float()
+    weight = torch.where(weight.sum(dims, keepdim=True) > 0, weight, torch.ones_like(weight))
+    count = weight.sum(dims, keepdim=True)
+    mean = (x * weight).sum(dims, keepdim=True) / count
+    std = (((x - mean) ** 2 * weight).sum(dims, keepdim=True) / count).sqrt()
+    return (x - mean) / (std + 1e-8)
 
 
 class _Volumes(torch.utils.data.Dataset):
-    def __init__(self, images, size):
-        self.images, self.size = images, size
+    """Raw volumes as float32 tensors: workers only read, the device does the rest."""
+
+    def __init__(self, images):
+        self.images = images
 
     def __len__(self):
         return len(self.images)
 
     def __getitem__(self, i):
-        return torch.from_numpy(preprocess(self.images[i], self.size)).unsqueeze(0)
+        return torch.from_numpy(np.asarray(self.images[i], dtype=np.float32))
 
 
 def extract(model: nn.Module, images, size, batch_size: int = 8, device: str = "cpu", workers: int = 0) -> np.ndarray:
-    """Pooled features (n, channels) of all volumes; batched, mixed precision on a GPU."""
+    """Pooled features (n, channels) of all volumes; batched, bfloat16 autocast on a GPU."""
     model = model.to(device).eval()
-    loader = torch.utils.data.DataLoader(
-        _Volumes(images, size), batch_size=batch_size, num_workers=workers, pin_memory=device.startswith("cuda")
-    )
+    cuda = device.startswith("cuda")
+    loader = torch.utils.data.DataLoader(_Volumes(images), batch_size=batch_size, num_workers=workers, pin_memory=cuda)
     out = []
     progress = Progress(len(images), f"deep features on {device}", log)
-    autocast = (
-        torch.autocast("cuda", dtype=torch.bfloat16)
-        if device.startswith("cuda")
-        else torch.autocast("cpu", enabled=False)
-    )
-    with torch.inference_mode(), autocast:
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if cuda else torch.autocast("cpu", enabled=False)
+    with torch.inference_mode():
         for batch in loader:
-            out.append(model(batch.to(device, non_blocking=True)).float().cpu().numpy())
+            x = preprocess(batch.to(device, non_blocking=True), size)
+            with autocast:
+                out.append(model(x).float().cpu().numpy())
             progress.update(len(batch))
     return np.concatenate(out) if out else np.zeros((0, getattr(model, "out_features", 0)), dtype=np.float32)

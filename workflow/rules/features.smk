@@ -48,7 +48,7 @@ rule deep_features:
         "logs/deep/{root}.{deep}.log",
     conda:
         "../../envs/deep.yaml"
-    threads: 2
+    threads: 4  # capped at --cores; the extra threads feed the GPU (DataLoader workers)
     resources:
         mem_mb=8000,
         gpu=1,
