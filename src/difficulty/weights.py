@@ -24,15 +24,28 @@ def read_sums(path) -> dict[str, str]:
     return sums
 
 
-def verify(path, sums_file) -> None:
-    """Check ``path`` against its entry in ``sums_file``; a file without an entry is refused."""
-    path = Path(path)
-    expected = read_sums(sums_file).get(path.name)
+def sums_file(path) -> Path:
+    """The checksum file that covers a weight file: ``SHA256SUMS`` in its folder."""
+    return Path(path).with_name("SHA256SUMS")
+
+
+def expected_sum(path, sums=None) -> str:
+    """The SHA-256 recorded for ``path`` (in ``sums``, by default its folder's); refused if none."""
+    path, sums = Path(path), sums or sums_file(path)
+    expected = read_sums(sums).get(path.name)
     if expected is None:
-        raise ValueError(f"{path.name} has no SHA-256 entry in {sums_file}; add one (sha256sum {path}) to use it")
+        raise ValueError(
+            f"{path} has no SHA-256 entry in {sums}; add one (sha256sum {path.name} >> SHA256SUMS, in that folder)"
+        )
+    return expected
+
+
+def verify(path, sums=None) -> None:
+    """Check ``path`` against its recorded SHA-256; a file without an entry is refused."""
+    expected = expected_sum(path, sums)
     got = file_digest(path, "sha256")
     if got != expected:
-        raise ValueError(f"{path}: SHA-256 {got} does not match {expected} in {sums_file}")
+        raise ValueError(f"{path}: SHA-256 {got} does not match {expected} in {sums or sums_file(path)}")
 
 
 def hub_sha256(repo: str, filename: str, base: str = HF) -> str:

@@ -8,7 +8,7 @@ from snakemake.utils import validate
 from difficulty import datasets as ds
 from difficulty.feature_types import default_weights, missing_weights_message, parse_deep
 from difficulty.seeding import derive_seed
-from difficulty.weights import read_sums
+from difficulty.weights import expected_sum
 
 validate(config, "../../config/schema.yaml")
 
@@ -76,12 +76,11 @@ def _check_inputs():
             path = weights_file(feature)
             if not os.path.exists(path) and not config["downloads"]:
                 raise WorkflowError(f"feature {feature!r}: {missing_weights_message(path)}")
-            sums = Path(path).with_name("SHA256SUMS")
-            if os.path.exists(path) and Path(path).name not in read_sums(sums):
-                raise WorkflowError(
-                    f"feature {feature!r}: {path} has no SHA-256 entry in {sums}; "
-                    f"add one (sha256sum {Path(path).name} >> SHA256SUMS, in that folder)"
-                )
+            if os.path.exists(path):
+                try:
+                    expected_sum(path)
+                except ValueError as err:
+                    raise WorkflowError(f"feature {feature!r}: {err}") from None
 
 
 _check_inputs()

@@ -110,7 +110,5 @@ if config["downloads"]:
         threads: 1
         resources:
             mem_mb=1000,
-        params:
-            sums=lambda w: f"{w.folder}/SHA256SUMS",
         script:
             "../scripts/download_weights.py"

@@ -12,7 +12,7 @@ log = logs.setup(snakemake.log[0])
 spec = snakemake.params.spec
 checkpoint = snakemake.input.weights[0] if snakemake.input.weights else None
 if checkpoint:
-    weights.verify(checkpoint, Path(checkpoint).with_name("SHA256SUMS"))
+    weights.verify(checkpoint)
 model = medicalnet.build_backbone(snakemake.wildcards.deep, checkpoint, snakemake.params.seed)
 device = "cuda" if torch.cuda.is_available() else "cpu"
 torch.set_num_threads(snakemake.threads)

@@ -5,4 +5,4 @@ from difficulty.feature_types import CHECKPOINTS, HF_REPOS
 
 logs.setup(snakemake.log[0])
 depth = int(snakemake.wildcards.depth)
-weights.download(HF_REPOS[depth], CHECKPOINTS[depth], snakemake.output[0], snakemake.params.sums)
+weights.download(HF_REPOS[depth], CHECKPOINTS[depth], snakemake.output[0], weights.sums_file(snakemake.output[0]))
