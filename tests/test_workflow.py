@@ -86,9 +86,9 @@ def snakemake(work, *args, check=True):
     return result
 
 
-def scheduled_jobs(work):
-    """(rule, wildcards) of every job a dry run would execute."""
-    out = snakemake(work, "--dry-run").stdout
+def scheduled_jobs(work, *args):
+    """(rule, wildcards) of every job a dry run (with ``args``) would execute."""
+    out = snakemake(work, "--dry-run", *args).stdout
     jobs = []
     for block in re.split(r"\n(?=(?:local)?rule \w+:)", out):
         match = re.match(r"(?:local)?rule (\w+):", block.strip())
@@ -209,3 +209,14 @@ def test_pretrained_medicalnet_feature_runs_from_a_checkpoint_file(tmp_path):
     result = snakemake(tmp_path, target, "--forcerun", "deep_features", check=False)
     log = (tmp_path / "logs" / "deep" / "ph.medicalnet_resnet10.log").read_text()
     assert result.returncode != 0 and "does not match" in log
+
+
+def test_documented_download_commands_schedule_the_download_rules(tmp_path):
+    """`--config downloads=True -- <file>` (README, error messages) plans a download, nothing else."""
+    config = {"datasets": [{"name": "ph", "source": "synthetic", "separation": 0.5}], "features": {"radiomics": {}}}
+    config |= {"metrics": {}, "models": {"cnn3d": {}}}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    downloads = {"w/resnet_50_23dataset.pth": "download_weights", "m/nodulemnist3d_64.npz": "download_medmnist"}
+    for target, rule in downloads.items():
+        jobs = scheduled_jobs(tmp_path, "--config", "downloads=True", "--", target)
+        assert [r for r, _ in jobs] == [rule]

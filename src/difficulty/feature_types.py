@@ -26,6 +26,6 @@ def missing_weights_message(path) -> str:
     return (
         f"MedicalNet weight file {path} is missing. Download {CHECKPOINTS[depth]} from Hugging Face "
         f"({HF_REPOS[depth]}) into {Path(path).parent}/ and add its SHA-256 to SHA256SUMS there, or run "
-        f"`snakemake --cores 1 --config downloads=true -- {path}` on a machine with internet. "
+        f"`snakemake --cores 1 --config downloads=True -- {path}` on a machine with internet. "
         "Without it the pretrained feature type cannot run: no random weights are used in its place."
     )
