@@ -1,11 +1,21 @@
 """Dataset difficulty estimation for 3D medical image classification."""
 
+import os
+import sys
+
 from snakemake.utils import min_version
 
 min_version("9.0")
 
+# This process and every job import the package from this workflow's own src/ (the files that the
+# rules list as code inputs), wherever the project folder lies.
+SRC = os.path.join(workflow.basedir, "src")
+sys.path.insert(0, SRC)
+_paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != SRC]
+os.environ.update(PYTHONPATH=os.pathsep.join([SRC, *_paths]))
 
-# A config given with --configfile replaces the default one (schema defaults fill the rest).
+
+# A config given with --configfile replaces the default one (defaults fill the rest).
 if not workflow.overwrite_configfiles:
 
     configfile: os.path.join(workflow.basedir, "config/config.yaml")

@@ -16,7 +16,7 @@ import time
 import numpy as np
 import torch
 
-from difficulty import medicalnet
+from difficulty.networks import medicalnet
 
 CASES = [(10, (64, 64, 64)), (50, (64, 64, 64)), (10, (56, 224, 224)), (50, (56, 224, 224))]
 
@@ -35,7 +35,7 @@ def main():
     print(f"{'model':<12}{'input':<14}{'volumes/s':>10}")
     rng = np.random.default_rng(0)
     for depth, size in CASES:
-        model = medicalnet.build_backbone(f"random_resnet{depth}", seed=0)
+        model = medicalnet.build_backbone(depth, seed=0)
         images = rng.uniform(0, 255, (args.volumes, *size)).astype(np.float32)
         medicalnet.extract(
             model, images[: args.batch_size], size, args.batch_size, args.device, args.workers

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from conftest import ADRENAL, write_nifti
-from difficulty import datasets, labels, masks, medmnist, preprocess, sheet, synthetic
+from difficulty.data import SOURCES, datasets, labels, masks, medmnist, preprocess, sheet, synthetic
 from difficulty.io import file_digest
 from difficulty.seeding import derive_seed
 
@@ -60,12 +60,12 @@ def test_sheet_reads_nifti_with_spacing_and_patients(nifti_sheet):
     image, spacing = sheet.read_volume(df["image"][0], "c0")
     assert image.shape == (10, 12, 14) and spacing == (0.5, 1.0, 2.0)
     spec = {"name": "nifti", "source": "sheet", "path": str(nifti_sheet), "size": [8, 8, 8], "normalize": "zscore"}
-    cases, images, mask = datasets.load(spec, seed=0)
+    cases, images, mask = datasets.load(datasets.resolve_dataset(spec), seed=0)
     assert images.shape == (6, 8, 8, 8) and mask.shape == (6, 8, 8, 8)
     assert cases[["spacing_z", "spacing_y", "spacing_x"]].iloc[0].tolist() == pytest.approx([0.625, 1.5, 3.5])
     inside = images[0][mask[0] > 0]
     assert inside.mean() == pytest.approx(0, abs=1e-5) and inside.std() == pytest.approx(1, abs=1e-4)
-    assert len(datasets.source_files(spec)) == 1 + 6 + 6
+    assert len(SOURCES.get("sheet").files(spec)) == 1 + 6 + 6
 
 
 @pytest.mark.parametrize(
@@ -101,7 +101,7 @@ def test_sheet_cases_of_different_shapes_need_a_size(tmp_path, nifti_sheet):
     write_nifti(tmp_path / "img" / "c5.nii.gz", np.ones((9, 9, 9), np.float32))
     write_nifti(tmp_path / "img" / "c5_mask.nii.gz", np.ones((9, 9, 9), np.uint8))
     with pytest.raises(ValueError, match="case 'c5': shape .* differs .* set 'size'"):
-        datasets.load({"name": "n", "source": "sheet", "path": str(nifti_sheet)}, seed=0)
+        datasets.load(datasets.resolve_dataset({"name": "n", "source": "sheet", "path": str(nifti_sheet)}), seed=0)
 
 
 def test_phantoms_are_seeded_and_separation_moves_the_classes():
@@ -136,6 +136,30 @@ def test_resize_and_normalize():
     assert out[volume > 10].min() == pytest.approx(0) and out.max() == pytest.approx(1, abs=1e-6)
     with pytest.raises(ValueError, match="mask is empty"):
         preprocess.prepare_case(volume, np.zeros_like(volume), (1, 1, 1))
+
+
+def test_dataset_entries_are_checked_against_their_source():
+    resolved = datasets.resolve_dataset({"name": "ph", "source": "synthetic", "separation": 0.5})
+    assert resolved == {
+        "name": "ph",
+        "source": "synthetic",
+        "size": None,
+        "normalize": "none",
+        "label_noise": 0.0,
+        "separation": 0.5,
+        "n_per_class": 100,
+        "shape": [28, 28, 28],
+    }
+    with pytest.raises(ValueError, match=r"datasets\[ph\]: unknown option 'path' \(known options: label_noise, "):
+        datasets.resolve_dataset({"name": "ph", "source": "synthetic", "separation": 0.5, "path": "x"})
+    with pytest.raises(ValueError, match=r"datasets\[ph\]: option 'separation' is required"):
+        datasets.resolve_dataset({"name": "ph", "source": "synthetic"})
+    with pytest.raises(ValueError, match=r"datasets\[ph\].source: unknown dataset source type 'dicom'"):
+        datasets.resolve_dataset({"name": "ph", "source": "dicom"})
+    with pytest.raises(ValueError, match=r"datasets\[v\]: unknown option 'size'"):
+        datasets.resolve_dataset({"name": "v", "parent": "ph", "size": [8, 8, 8]})
+    with pytest.raises(ValueError, match="needs exactly one of 'source' or 'parent'"):
+        datasets.resolve_dataset({"name": "v", "parent": "ph", "source": "synthetic"})
 
 
 def test_dataset_index_resolves_parents_and_refuses_cycles():

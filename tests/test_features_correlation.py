@@ -5,7 +5,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from difficulty import correlation, features, io, plots
+from difficulty import io
+from difficulty.analysis import correlation, plots
+from difficulty.analysis.summaries import summarize_metrics
+from difficulty.features import postprocess as features
 
 
 def table(values):
@@ -80,7 +83,7 @@ def test_summaries_and_study_mode():
             "score": [0.1, 0.2, 0.1, 0.2, 0.3, 0.4, 0.3, 0.4, 0.5, 0.6, 0.5, 0.6],
         }
     )
-    summary = correlation.summarize_metrics(scores)
+    summary = summarize_metrics(scores)
     assert summary["score_mean"].tolist() == pytest.approx([0.15, 0.35, 0.55])
     assert summary["sessions"].tolist() == [4, 4, 4]
     folds = pd.DataFrame(

@@ -3,12 +3,14 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
-from difficulty import medicalnet, weights
-from difficulty.feature_types import parse_deep
+from difficulty.data import Prepared
+from difficulty.features import FEATURES
 from difficulty.io import file_digest
+from difficulty.networks import medicalnet, weights
 
 
 def published_format(model, path, seed=0):
@@ -44,13 +46,13 @@ def test_architecture_strides_and_dilations():
 def test_checkpoint_in_published_format_loads_and_features_repeat(tmp_path, depth):
     path = tmp_path / f"resnet_{depth}_23dataset.pth"
     state = published_format(medicalnet.MedicalNetBackbone(depth), path)
-    model = medicalnet.build_backbone(f"medicalnet_resnet{depth}", path)
+    model = medicalnet.build_backbone(depth, path)
     loaded = model.state_dict()
     for key, value in state.items():
         torch.testing.assert_close(loaded[key.removeprefix("module.")], value, rtol=0, atol=0)
     images = np.random.default_rng(0).uniform(0, 255, (3, 20, 24, 24)).astype(np.float32)
     one = medicalnet.extract(model, images, (16, 16, 16), batch_size=2)
-    again = medicalnet.build_backbone(f"medicalnet_resnet{depth}", path)
+    again = medicalnet.build_backbone(depth, path)
     assert one.shape == (3, 512)
     np.testing.assert_array_equal(one, medicalnet.extract(again, images, (16, 16, 16), batch_size=2))
     np.testing.assert_allclose(one, medicalnet.extract(again, images, (16, 16, 16), batch_size=3), rtol=1e-5)
@@ -62,7 +64,7 @@ def test_checkpoint_with_conv_seg_is_accepted(tmp_path):
     state = published_format(medicalnet.MedicalNetBackbone(10), path)
     state["module.conv_seg.0.weight"] = torch.zeros(32, 512, 3, 3, 3)
     torch.save({"state_dict": state}, path)
-    medicalnet.build_backbone("medicalnet_resnet10", path)
+    medicalnet.build_backbone(10, path)
 
 
 def test_missing_or_misshaped_tensor_is_refused(tmp_path):
@@ -73,14 +75,20 @@ def test_missing_or_misshaped_tensor_is_refused(tmp_path):
     state["module.fc.weight"] = torch.zeros(2, 512)
     torch.save({"state_dict": state}, path)
     with pytest.raises(ValueError) as err:
-        medicalnet.build_backbone("medicalnet_resnet10", path)
+        medicalnet.build_backbone(10, path)
     text = str(err.value)
     assert "missing: layer3.0.bn1.running_mean" in text
     assert "unexpected: fc.weight" in text
     assert "layer4.0.conv1.weight (512, 256, 1, 1, 1) != (512, 256, 3, 3, 3)" in text
     torch.save({"model": {}}, path)
     with pytest.raises(ValueError, match="not a MedicalNet checkpoint"):
-        medicalnet.build_backbone("medicalnet_resnet10", path)
+        medicalnet.build_backbone(10, path)
+
+
+def tiny_prepared(n=3):
+    rng = np.random.default_rng(0)
+    cases = pd.DataFrame({"case_id": [f"c{i}" for i in range(n)], "spacing_z": 1.0, "spacing_y": 1.0, "spacing_x": 1.0})
+    return Prepared(cases, rng.uniform(0, 255, (n, 16, 16, 16)).astype(np.float32), np.ones((n, 16, 16, 16), np.uint8))
 
 
 def test_missing_weight_file_names_the_file_and_never_falls_back(tmp_path):
@@ -88,18 +96,40 @@ def test_missing_weight_file_names_the_file_and_never_falls_back(tmp_path):
     with pytest.raises(
         FileNotFoundError, match=r"resnet_50_23dataset\.pth is missing.*TencentMedicalNet/MedicalNet-Resnet50"
     ):
-        medicalnet.build_backbone("medicalnet_resnet50", path)
-    with pytest.raises(ValueError, match="needs a weight file"):
-        medicalnet.build_backbone("medicalnet_resnet10", None)
+        medicalnet.build_backbone(50, path)
+    extractor = FEATURES.get("medicalnet")
+    options = {"depth": 50, "size": [16, 16, 16], "batch_size": 2, "weights": str(path)}
+    assert extractor.inputs(options) == {"weights": str(path)}
+    with pytest.raises(FileNotFoundError, match="no random weights are used in its place"):
+        extractor.extract(tiny_prepared(), options=options, inputs=extractor.inputs(options), seed=0, threads=1)
+    with pytest.raises(ValueError, match="resnet_50_23dataset.pth is missing"):
+        extractor.check(options, downloads=False)
+    extractor.check(options, downloads=True)  # the download rule will fetch it
 
 
 def test_random_control_is_seeded_and_named_as_such():
-    assert parse_deep("random_resnet10") == (False, 10)
-    assert parse_deep("medicalnet_resnet34") == (True, 34)
-    assert parse_deep("resnet10") is None
-    a = medicalnet.build_backbone("random_resnet10", seed=1).state_dict()
-    b = medicalnet.build_backbone("random_resnet10", seed=1).state_dict()
+    assert "random_resnet" in FEATURES and FEATURES.get("random_resnet").inputs({"depth": 10}) == {}
+    a = medicalnet.build_backbone(10, seed=1).state_dict()
+    b = medicalnet.build_backbone(10, seed=1).state_dict()
     torch.testing.assert_close(a, b, rtol=0, atol=0)
+    extractor = FEATURES.get("random_resnet")
+    options = {"depth": 10, "size": [16, 16, 16], "batch_size": 2}
+    table = extractor.extract(tiny_prepared(), options=options, inputs={}, seed=4, threads=1)
+    assert list(table["case_id"]) == ["c0", "c1", "c2"] and table.shape == (3, 1 + 512)
+
+
+def test_pretrained_extractor_verifies_the_checksum_before_use(tmp_path):
+    path = tmp_path / "resnet_10_23dataset.pth"
+    published_format(medicalnet.MedicalNetBackbone(10), path)
+    extractor = FEATURES.get("medicalnet")
+    options = {"depth": 10, "size": [16, 16, 16], "batch_size": 2, "weights": str(path)}
+    with pytest.raises(ValueError, match="has no SHA-256 entry"):
+        extractor.check(options, downloads=False)
+    (tmp_path / "SHA256SUMS").write_text(f"{file_digest(path, 'sha256')}  resnet_10_23dataset.pth\n")
+    extractor.check(options, downloads=False)
+    table = extractor.extract(tiny_prepared(), options=options, inputs=extractor.inputs(options), seed=0, threads=1)
+    expected = medicalnet.extract(medicalnet.build_backbone(10, path), tiny_prepared().images, (16, 16, 16), 2)
+    np.testing.assert_array_equal(table.drop(columns="case_id").to_numpy(), expected)
 
 
 def test_preprocess_zscores_foreground_deterministically():

@@ -5,6 +5,8 @@ import pytest
 import scipy.linalg
 
 from difficulty import metrics
+from difficulty.metrics import backend, frechet
+from difficulty.options import Option
 
 
 def brute_silhouette(X, y, groups):
@@ -107,7 +109,7 @@ def test_fid_more_features_than_samples_is_finite_and_deterministic():
     assert np.isfinite(value) and isinstance(value, float) and -1 <= value <= 1
     # Same value by the Gram (kernel) route that the bootstrap takes for d > n.
     a, b = np.flatnonzero(y == 0), np.flatnonzero(y == 1)
-    assert metrics._SubsetFid(X)(a, b) == pytest.approx(metrics.fid(X[a], X[b]), rel=1e-9)
+    assert frechet.SubsetFid(X)(a, b) == pytest.approx(metrics.fid(X[a], X[b]), rel=1e-9)
 
 
 @pytest.mark.parametrize("metric", ["sil", "fid"])
@@ -124,7 +126,7 @@ def test_bootstrap_is_deterministic_and_seed_dependent(blobs, metric):
 
 def test_bootstrap_sessions_equal_the_metric_on_the_drawn_subset(blobs):
     X, y = blobs
-    data = metrics._check(X, y)
+    data = metrics.check_inputs(X, y)
     draws = metrics.draw_sessions(data, 5, 0.6, False, np.random.default_rng(11))
     sil = metrics.bootstrap("sil", X, y, sessions=5, seed=11)
     fid = metrics.bootstrap("fid", X, y, sessions=5, seed=11)
@@ -142,12 +144,11 @@ def test_bootstrap_fid_routes_equal_the_definition(d):
     X = rng.normal(size=(60, d))
     y = np.repeat([0, 1], 30)
     X[y == 1, :5] += 1.0
-    data = metrics._check(X, y)
-    draws = metrics.draw_sessions(data, 4, 0.6, False, np.random.default_rng(0))
-    gram = metrics._bootstrap_fid(data, draws)
+    draws = metrics.draw_sessions(metrics.check_inputs(X, y), 4, 0.6, False, np.random.default_rng(0))
+    scores = metrics.bootstrap("fid", X, y, sessions=4, seed=0, device="numpy")
     for s, drawn in enumerate(draws):
         idx = np.concatenate(drawn)
-        assert gram[s] == pytest.approx(metrics.fid_score(X[idx], y[idx]), rel=1e-9)
+        assert scores[s] == pytest.approx(metrics.fid_score(X[idx], y[idx]), rel=1e-9)
 
 
 def test_patient_wise_draws_whole_patients():
@@ -155,7 +156,7 @@ def test_patient_wise_draws_whole_patients():
     X = rng.normal(size=(60, 3))
     y = np.repeat([0, 1], 30)
     groups = np.arange(60) // 3
-    data = metrics._check(X, y, groups)
+    data = metrics.check_inputs(X, y, groups)
     for drawn in metrics.draw_sessions(data, 10, 0.6, True, np.random.default_rng(1)):
         for m in drawn:
             assert len(m) == 6 * 3  # round(10 patients * 0.6) = 6 patients, 3 cases each
@@ -165,12 +166,46 @@ def test_patient_wise_draws_whole_patients():
     assert scores.shape == (10,) and np.all(np.abs(scores) <= 1)
 
 
-def test_registered_metric_runs_in_bootstrap(blobs):
+@pytest.fixture
+def registered():
+    """Names registered by a test, removed again afterwards."""
+    names = []
+    yield names
+    for name in names:
+        metrics.METRICS.remove(name)
+
+
+def test_registered_metric_runs_in_bootstrap(blobs, registered):
     X, y = blobs
+    registered.append("mean_gap")
     metrics.register_metric("mean_gap", lambda X, y, g: float(abs(X[y == 0].mean() - X[y == 1].mean())))
     scores = metrics.bootstrap("mean_gap", X, y, sessions=3, seed=0)
     assert scores.shape == (3,) and np.all(scores > 0)
     assert "mean_gap" in metrics.metric_names()
+
+
+def test_registered_metric_options_reach_the_metric(blobs, registered):
+    X, y = blobs
+    registered.append("shifted")
+
+    @metrics.register_metric("shifted", options={"offset": Option(0.0, "added to the score", {"type": "number"})})
+    def shifted(X, y, groups, offset):
+        """Mean of the first feature plus an offset."""
+        return float(X[:, 0].mean() + offset)
+
+    base = metrics.bootstrap("shifted", X, y, sessions=3, seed=1)
+    np.testing.assert_allclose(metrics.bootstrap("shifted", X, y, sessions=3, seed=1, offset=2.0), base + 2.0)
+    with pytest.raises(ValueError, match="unknown option 'ofset'"):
+        metrics.bootstrap("shifted", X, y, sessions=3, ofset=1.0)
+    with pytest.raises(ValueError, match="'x' is not of type 'number'"):
+        metrics.bootstrap("shifted", X, y, sessions=3, offset="x")
+
+
+def test_a_built_in_name_cannot_be_taken_and_bootstrap_names_are_reserved():
+    with pytest.raises(ValueError, match="'sil' is already registered by difficulty.metrics.silhouette_score"):
+        metrics.register_metric("sil", lambda X, y, g: 0.0)
+    with pytest.raises(ValueError, match="option 'fraction' is a bootstrap option"):
+        metrics.register_metric("x", lambda X, y, g: 0.0, options={"fraction": Option(0.5)})
 
 
 @pytest.mark.parametrize(
@@ -190,7 +225,7 @@ def test_invalid_input_is_refused_with_a_clear_message(X, y, message):
 def test_unknown_metric_and_too_small_bootstrap():
     X = np.random.default_rng(0).normal(size=(12, 2))
     y = [0] * 6 + [1] * 6
-    with pytest.raises(ValueError, match="unknown metric 'nope'"):
+    with pytest.raises(ValueError, match="unknown metric type 'nope'; registered: fid, sil"):
         metrics.bootstrap("nope", X, y, sessions=2)
     with pytest.raises(ValueError, match="draws only 3 samples of a class"):
         metrics.bootstrap("fid", X, y, sessions=2, fraction=0.5)
@@ -211,7 +246,7 @@ def test_torch_backend_equals_numpy(metric):
 
 
 def test_auto_device_is_numpy_without_a_gpu(monkeypatch):
-    monkeypatch.setattr(metrics.os.path, "exists", lambda path: False)
+    monkeypatch.setattr(backend.os.path, "exists", lambda path: False)
     assert metrics.resolve_device("auto") == "numpy"
     assert metrics.resolve_device("cuda:1") == "cuda:1"
 
@@ -224,8 +259,8 @@ def test_chunked_work_gives_the_same_scores(monkeypatch):
     groups = np.arange(70) // 2
     sil = metrics.bootstrap("sil", X, y, groups, sessions=9, seed=2, device="numpy")
     fid = metrics.bootstrap("fid", X, y, sessions=9, seed=2, device="numpy")
-    monkeypatch.setattr(metrics, "_BLOCK_VALUES", 500)
-    monkeypatch.setattr(metrics, "_GRAM_MAX_N", 10)
+    monkeypatch.setattr(backend, "BLOCK_VALUES", 500)
+    monkeypatch.setattr(frechet, "GRAM_MAX_N", 10)
     chunked_sil = metrics.bootstrap("sil", X, y, groups, sessions=9, seed=2, device="numpy")
     np.testing.assert_allclose(chunked_sil, sil, rtol=1e-12)
     np.testing.assert_allclose(metrics.bootstrap("fid", X, y, sessions=9, seed=2, device="numpy"), fid, rtol=1e-9)

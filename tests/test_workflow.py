@@ -1,7 +1,14 @@
-"""End to end: snakemake on a tiny config in a temporary folder, then re-runs."""
+"""End to end: snakemake on a tiny project folder, then changes to copies of it and the re-runs they cause.
+
+The finished project holds its own copy of the workflow (Snakefile, workflow/,
+src/, config/), as a user's clone does; every test that changes something
+works on a copy made with the files' times kept, so each copy also checks
+that a moved project schedules nothing.
+"""
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -12,8 +19,8 @@ import yaml
 
 from conftest import ADRENAL, REPO, write_nifti
 
-SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
 AGGREGATES = {"summarize_metrics", "summarize_models", "correlate", "correlate_study", "scatter", "heatmap", "all"}
+PLUGINS = ["toy_metric.py", "toy_features.py", "toy_model.py"]
 
 
 def tiny_medmnist(path):
@@ -48,35 +55,44 @@ def tiny_sheet(folder):
             f"s{i:02d},{'benign' if label else 'other'},nifti/s{i:02d}.nii.gz,nifti/s{i:02d}_mask.nii.gz,pt{i // 2}"
         )
     (folder / "sheet.csv").write_text("\n".join(rows) + "\n")
-    return folder / "sheet.csv"
 
 
 def tiny_config(work):
+    """Inputs of the tiny project, written into ``work``, and its config (paths relative to ``work``)."""
     tiny_medmnist(work / "tiny.npz")
+    tiny_sheet(work)
     radiomics = {"setting": {"binWidth": 25, "label": 1}, "imageType": {"Original": {}}}
     radiomics["featureClass"] = {"firstorder": None, "shape": None, "glcm": None}
     (work / "radiomics.yaml").write_text(yaml.safe_dump(radiomics))
     return {
         "seed": 7,
         "datasets": [
-            {"name": "tiny", "source": "medmnist", "path": str(work / "tiny.npz")},
+            {"name": "tiny", "source": "medmnist", "path": "tiny.npz"},
             {"name": "tiny_noisy", "parent": "tiny", "label_noise": 0.3},
-            {"name": "nifti", "source": "sheet", "path": str(tiny_sheet(work)), "normalize": "zscore"},
+            {"name": "nifti", "source": "sheet", "path": "sheet.csv", "normalize": "zscore"},
             {"name": "phantoms", "source": "synthetic", "separation": 1.0, "n_per_class": 12, "shape": [16, 16, 16]},
         ],
         "features": {
-            "radiomics": {"params": str(work / "radiomics.yaml"), "shards": 2},
-            "random_resnet10": {"size": [16, 16, 16], "batch_size": 8, "pca": 4},
+            "radiomics": {"type": "radiomics", "params": "radiomics.yaml", "shards": 2},
+            "random_resnet10": {"type": "random_resnet", "depth": 10, "size": [16, 16, 16], "batch_size": 8, "pca": 4},
         },
-        "metrics": {"names": ["sil", "fid"], "seeds": 2, "sessions_per_seed": 5, "fraction": 0.8},
-        "models": {"cnn3d": {"folds": 2, "epochs": 1, "channels": [4, 8]}},
+        "metrics": {"sil": {"type": "sil"}, "fid": {"type": "fid"}},
+        "bootstrap": {"seeds": 2, "sessions_per_seed": 5, "fraction": 0.8},
+        "models": {"cnn3d": {"type": "cnn3d", "folds": 2, "epochs": 1, "channels": [4, 8]}},
         "correlation": {"bootstrap": 20},
     }
 
 
-def snakemake(work, *args, check=True):
+def write_config(work, config):
+    (work / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+
+
+def snakemake(work, *args, check=True, snakefile=None):
+    """Run snakemake on the project folder ``work`` (its own Snakefile unless one is given)."""
+    snakefile = snakefile or (work / "Snakefile" if (work / "Snakefile").exists() else REPO / "Snakefile")
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(snakefile), "--directory", str(work)]
     result = subprocess.run(
-        [*SNAKEMAKE, "--directory", str(work), "--configfile", str(work / "config.yaml"), "--cores", "2", *args],
+        [*command, "--configfile", str(work / "config.yaml"), "--cores", "2", *args],
         capture_output=True,
         text=True,
         env=os.environ | {"PYTHONHASHSEED": "1"},
@@ -84,6 +100,10 @@ def snakemake(work, *args, check=True):
     if check and result.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-6000:]}")
     return result
+
+
+def output(result):
+    return result.stdout + result.stderr
 
 
 def scheduled_jobs(work, *args):
@@ -98,32 +118,66 @@ def scheduled_jobs(work, *args):
     return jobs
 
 
+def project(folder, config):
+    """Make ``folder`` a project of its own: a copy of the workflow and of the test plugins, and its config."""
+    shutil.copy2(REPO / "Snakefile", folder / "Snakefile")
+    for name in ("workflow", "src", "config", "envs", "profiles"):
+        shutil.copytree(REPO / name, folder / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    shutil.copytree(REPO / "tests" / "plugins", folder / "plugins")
+    write_config(folder, config)
+
+
+def moved(finished, tmp_path):
+    """A copy of the finished project somewhere else (deeper), files' times kept."""
+    target = tmp_path / "elsewhere" / "deeper" / "project"
+    shutil.copytree(finished, target, symlinks=True)
+    return target
+
+
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory):
-    work = tmp_path_factory.mktemp("run")
-    (work / "config.yaml").write_text(yaml.safe_dump(tiny_config(work)))
+    work = new_folder(tmp_path_factory.mktemp("run") / "project")
+    config = tiny_config(work)
+    config["plugins"] = [f"plugins/{name}" for name in PLUGINS]
+    config["features"] |= {
+        "rad_fast": {"type": "radiomics", "params": "fast"},
+        "percentiles": {"type": "intensity_percentiles", "percentiles": [25, 75]},
+    }
+    config["metrics"]["gap"] = {"type": "mean_gap", "fraction": 0.5}
+    config["models"]["linear"] = {"type": "linear3d", "grid": 2, "folds": 2, "epochs": 1}
+    project(work, config)
     snakemake(work)
     return work
+
+
+def new_folder(path):
+    path.mkdir(parents=True)
+    return path
+
+
+FEATURES = ["radiomics", "random_resnet10", "rad_fast", "percentiles"]
+METRICS = ["sil", "fid", "gap"]
+MODELS = ["cnn3d", "linear"]
 
 
 def test_every_output_exists_with_sane_values(finished):
     res = finished / "results"
     names = ["tiny", "tiny_noisy", "nifti", "phantoms"]
     scores = pd.read_parquet(res / "metrics" / "scores.parquet")
-    assert len(scores) == 4 * 2 * 2 * 2 * 5  # datasets x features x metrics x seeds x sessions
-    assert scores["score"].between(-1, 1).all()
+    assert len(scores) == 4 * 4 * 3 * 2 * 5  # datasets x features x metrics x seeds x sessions
+    assert scores.query("metric != 'gap'")["score"].between(-1, 1).all()
     for chunk in (res / "metrics").glob("*/*/*/seed*.parquet"):
         assert len(pd.read_parquet(chunk)) == 5
     summary = pd.read_csv(res / "metrics" / "summary.tsv", sep="\t")
     assert set(summary["dataset"]) == set(names) and (summary["sessions"] == 10).all()
     folds = pd.read_csv(res / "models" / "folds.tsv", sep="\t")
-    assert len(folds) == 4 * 2 and folds["auc"].between(0, 1).all()
+    assert len(folds) == 4 * 2 * 2 and folds["auc"].between(0, 1).all()
     table = pd.read_csv(res / "correlation" / "table.tsv", sep="\t")
-    assert len(table) == 2 * 2 and (table["n_datasets"] == 4).all()
+    assert len(table) == 4 * 3 * 2 and (table["n_datasets"] == 4).all()
     assert table[["pearson_r", "spearman_r"]].abs().le(1).all().all()
-    assert len(pd.read_csv(res / "correlation" / "study_compat.tsv", sep="\t")) == 4
+    assert len(pd.read_csv(res / "correlation" / "study_compat.tsv", sep="\t")) == 4 * 3 * 2
     pngs = list((res / "correlation" / "scatter").glob("*.png")) + [res / "correlation" / "heatmap.png"]
-    assert len(pngs) == 5 and all(p.read_bytes()[:4] == b"\x89PNG" for p in pngs)
+    assert len(pngs) == 4 * 3 * 2 + 1 and all(p.read_bytes()[:4] == b"\x89PNG" for p in pngs)
     radiomics = pd.read_parquet(res / "features" / "tiny" / "radiomics.parquet")
     assert len(radiomics) == 30 and radiomics.drop(columns="case_id").notna().all().all()
     deep = pd.read_parquet(res / "features" / "nifti" / "random_resnet10.parquet")
@@ -133,57 +187,143 @@ def test_every_output_exists_with_sane_values(finished):
     assert (noisy["label"] != clean["label"]).sum() == 9  # round(0.3 * 30)
     # The label-noise variant reuses its parent's images and features: none of its own.
     assert not (res / "prepared" / "tiny_noisy").exists() and not (res / "features" / "tiny_noisy").exists()
-    assert (finished / "logs" / "radiomics" / "tiny.shard1.log").read_text().count("radiomics:") >= 1
+    assert (finished / "logs" / "features" / "tiny.radiomics.shard1.log").read_text().count("radiomics:") >= 1
 
 
-def test_rerun_schedules_nothing_then_only_the_changed_dataset(finished):
+def test_plugin_types_run_through_the_pipeline(finished):
+    """A toy metric, feature extractor and model, each one module named under `plugins`, give their rows."""
+    res = finished / "results"
+    percentiles = pd.read_parquet(res / "features" / "phantoms" / "percentiles_raw.parquet")
+    assert list(percentiles.columns) == ["case_id", "voxels", "p25", "p75"] and len(percentiles) == 24
+    assert (percentiles["p75"] > percentiles["p25"]).all()
+    summary = pd.read_csv(res / "metrics" / "summary.tsv", sep="\t")
+    gap = summary.query("metric == 'gap'")
+    assert len(gap) == 4 * 4 and (gap["score_mean"] >= 0).all()
+    assert len(summary.query("feature == 'percentiles'")) == 4 * 3
+    folds = pd.read_csv(res / "models" / "folds.tsv", sep="\t")
+    assert len(folds.query("model == 'linear'")) == 4 * 2
+    table = pd.read_csv(res / "correlation" / "table.tsv", sep="\t")
+    assert len(table.query("feature == 'percentiles' and metric == 'gap' and model == 'linear'")) == 1
+
+
+def test_two_radiomics_presets_share_the_prepared_data(finished):
+    res = finished / "results"
+    own = pd.read_parquet(res / "features" / "tiny" / "radiomics_raw.parquet")
+    fast = pd.read_parquet(res / "features" / "tiny" / "rad_fast_raw.parquet")
+    assert fast.shape == (30, 1 + 107) and own.shape[1] < fast.shape[1]
+    assert "original_glrlm_RunEntropy" in fast.columns and "original_glrlm_RunEntropy" not in own.columns
+    shared = list(own.columns)  # the same features of the same cases (the shards order the rows differently)
+    pd.testing.assert_frame_equal(
+        own.sort_values("case_id", ignore_index=True), fast[shared].sort_values("case_id", ignore_index=True)
+    )
+    assert sorted(p.name for p in (finished / "logs" / "prepare").iterdir()) == [
+        "nifti.log",
+        "phantoms.log",
+        "tiny.log",
+    ]
+
+
+def test_a_moved_project_schedules_nothing(finished, tmp_path):
     assert scheduled_jobs(finished) == []
-    image = finished / "nifti" / "s03.nii.gz"
-    write_nifti(image, np.full((16, 16, 16), 42.0, np.float32))
-    jobs = scheduled_jobs(finished)
+    assert scheduled_jobs(moved(finished, tmp_path)) == []
+
+
+def test_a_changed_image_reruns_only_its_dataset(finished, tmp_path):
+    work = moved(finished, tmp_path)
+    write_nifti(work / "nifti" / "s03.nii.gz", np.full((16, 16, 16), 42.0, np.float32))
+    jobs = scheduled_jobs(work)
     rules = {rule for rule, _ in jobs}
-    assert {"prepare", "labels", "radiomics_shard", "deep_features", "bootstrap", "train_reference"} <= rules
+    assert {"prepare", "labels", "extract_features", "bootstrap", "train_reference"} <= rules
     for rule, wildcards in jobs:
         if rule not in AGGREGATES:
             assert re.search(r"(root|dataset)=nifti\b", wildcards), (rule, wildcards)
-    assert len([j for j in jobs if j[0] == "bootstrap"]) == 2 * 2 * 2
+    assert len([j for j in jobs if j[0] == "bootstrap"]) == len(FEATURES) * len(METRICS) * 2
+
+
+def test_changed_code_reruns_the_jobs_that_run_it(finished, tmp_path):
+    work = moved(finished, tmp_path)
+    silhouette = work / "src" / "difficulty" / "metrics" / "silhouette_score.py"
+    silhouette.write_text(silhouette.read_text() + "\n")
+    jobs = scheduled_jobs(work)
+    assert {rule for rule, _ in jobs} == {"bootstrap"} | AGGREGATES - {"summarize_models"}
+    assert all("metric=sil" in w for rule, w in jobs if rule == "bootstrap")
+    assert len([j for j in jobs if j[0] == "bootstrap"]) == 4 * len(FEATURES) * 2
+
+
+def test_a_changed_metric_option_reruns_only_that_metric(finished, tmp_path):
+    work = moved(finished, tmp_path)
+    config = yaml.safe_load((work / "config.yaml").read_text())
+    config["metrics"]["gap"]["fraction"] = 0.6
+    write_config(work, config)
+    jobs = scheduled_jobs(work)
+    assert {rule for rule, _ in jobs} == {"bootstrap"} | AGGREGATES - {"summarize_models"}
+    assert all("metric=gap" in w for rule, w in jobs if rule == "bootstrap")
 
 
 def test_config_typo_and_wrong_type_stop_the_run_naming_the_key(tmp_path):
-    config = tiny_config(tmp_path)
-    config["metrics"]["sesions_per_seed"] = 5
-    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
-    result = snakemake(tmp_path, "--dry-run", check=False)
-    assert result.returncode != 0 and "sesions_per_seed" in result.stdout + result.stderr
-    del config["metrics"]["sesions_per_seed"]
-    config["metrics"]["seeds"] = "two"
-    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
-    result = snakemake(tmp_path, "--dry-run", check=False)
-    assert result.returncode != 0 and re.search(r"'two' is not of type 'integer'", result.stdout + result.stderr)
+    work = new_folder(tmp_path / "p")
+    config = tiny_config(work)
+    config["bootstrap"]["sesions_per_seed"] = 5
+    write_config(work, config)
+    result = snakemake(work, "--dry-run", check=False)
+    assert result.returncode != 0 and "bootstrap: unknown option 'sesions_per_seed'" in output(result)
+    del config["bootstrap"]["sesions_per_seed"]
+    config["bootstrap"]["seeds"] = "two"
+    write_config(work, config)
+    result = snakemake(work, "--dry-run", check=False)
+    assert result.returncode != 0 and "bootstrap.seeds: 'two' is not of type 'integer'" in output(result)
+    config["bootstrap"]["seeds"] = 2
+    config["features"]["radiomics"]["type"] = "radiomix"
+    write_config(work, config)
+    text = output(snakemake(work, "--dry-run", check=False))
+    assert "features.radiomics.type: unknown feature type 'radiomix'; registered: medicalnet, radiomics," in text
+    config["features"]["radiomics"] = {"type": "radiomics", "shard": 2}
+    write_config(work, config)
+    text = output(snakemake(work, "--dry-run", check=False))
+    assert "features.radiomics: unknown option 'shard' (known options: params, pca, shards)" in text
+
+
+def test_old_config_keys_still_run_and_say_the_new_form(tmp_path):
+    work = new_folder(tmp_path / "p")
+    config = tiny_config(work)
+    config["features"] = {
+        "random_resnet10": {"size": [16, 16, 16]},
+        "radiomics": {"params": "config/radiomics/fast.yaml"},
+    }
+    config["metrics"] = {"names": ["sil"], "seeds": 1, "sessions_per_seed": 3}
+    del config["bootstrap"]
+    write_config(work, config)
+    result = snakemake(work, "--dry-run", "results/metrics/summary.tsv")
+    text = output(result)
+    assert "write it as `random_resnet10: {type: random_resnet, depth: 10, ...}`" in text
+    assert "is now the preset `params: fast`" in text
+    assert "`metrics: {sil: {type: sil}}` and `bootstrap: {seeds: 1, sessions_per_seed: 3}`" in text
+    assert "bootstrap" in result.stdout and "metric=sil" in result.stdout and "metric=fid" not in result.stdout
 
 
 def test_missing_inputs_stop_before_any_work(tmp_path):
-    config = tiny_config(tmp_path)
+    work = new_folder(tmp_path / "p")
+    config = tiny_config(work)
     features = config["features"]
-    config["features"] = {"medicalnet_resnet50": {"weights": str(tmp_path / "w" / "resnet_50_23dataset.pth")}}
-    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
-    result = snakemake(tmp_path, check=False)
-    text = result.stdout + result.stderr
+    config["features"] = {"medicalnet_resnet50": {"weights": "w/resnet_50_23dataset.pth"}}
+    write_config(work, config)
+    result = snakemake(work, check=False)
+    text = output(result)
     assert result.returncode != 0 and "resnet_50_23dataset.pth is missing" in text and "no random weights" in text
-    assert not (tmp_path / "results").exists()
+    assert not (work / "results").exists()
     config["features"] = features
-    (tmp_path / "nifti" / "s05_mask.nii.gz").unlink()
-    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
-    result = snakemake(tmp_path, check=False)
-    assert result.returncode != 0 and "case 's05': mask file" in result.stdout + result.stderr
-    assert not (tmp_path / "results").exists()
+    (work / "nifti" / "s05_mask.nii.gz").unlink()
+    write_config(work, config)
+    result = snakemake(work, check=False)
+    assert result.returncode != 0 and "dataset 'nifti': sample sheet sheet.csv: case 's05': mask file" in output(result)
+    assert not (work / "results").exists()
 
 
 def test_pretrained_medicalnet_feature_runs_from_a_checkpoint_file(tmp_path):
     import torch
 
     from difficulty.io import file_digest
-    from difficulty.medicalnet import MedicalNetBackbone
+    from difficulty.networks.medicalnet import MedicalNetBackbone
 
     weights = tmp_path / "weights"
     weights.mkdir()
@@ -192,30 +332,31 @@ def test_pretrained_medicalnet_feature_runs_from_a_checkpoint_file(tmp_path):
     torch.save({"state_dict": state}, checkpoint)
     config = {
         "datasets": [{"name": "ph", "source": "synthetic", "separation": 0.5, "n_per_class": 6, "shape": [16, 16, 16]}],
-        "features": {"medicalnet_resnet10": {"weights": str(checkpoint), "size": [16, 16, 16]}},
-        "metrics": {},
+        "features": {"r10": {"type": "medicalnet", "depth": 10, "weights": str(checkpoint), "size": [16, 16, 16]}},
         "models": {"cnn3d": {}},
     }
-    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
-    target = "results/features/ph/medicalnet_resnet10_raw.parquet"
+    write_config(tmp_path, config)
+    target = "results/features/ph/r10_raw.parquet"
     result = snakemake(tmp_path, target, check=False)
-    assert result.returncode != 0 and "has no SHA-256 entry" in result.stdout + result.stderr
+    assert result.returncode != 0 and "has no SHA-256 entry" in output(result)
     digest = file_digest(checkpoint, "sha256")
     (weights / "SHA256SUMS").write_text(f"{digest}  resnet_10_23dataset.pth\n")
+    dry = snakemake(tmp_path, target, "--dry-run").stdout
+    assert re.search(r"rule extract_features:(?:.|\n)*?resources: .*gpu=1", dry)
     snakemake(tmp_path, target)
     table = pd.read_parquet(tmp_path / target)
     assert table.shape == (12, 1 + 512) and np.isfinite(table.drop(columns="case_id").to_numpy()).all()
     (weights / "SHA256SUMS").write_text(f"{'0' * 64}  resnet_10_23dataset.pth\n")
-    result = snakemake(tmp_path, target, "--forcerun", "deep_features", check=False)
-    log = (tmp_path / "logs" / "deep" / "ph.medicalnet_resnet10.log").read_text()
+    result = snakemake(tmp_path, target, "--forcerun", "extract_features", check=False)
+    log = (tmp_path / "logs" / "features" / "ph.r10.shard0.log").read_text()
     assert result.returncode != 0 and "does not match" in log
 
 
 def test_documented_download_commands_schedule_the_download_rules(tmp_path):
     """`--config downloads=True -- <file>` (README, error messages) plans a download, nothing else."""
     config = {"datasets": [{"name": "ph", "source": "synthetic", "separation": 0.5}], "features": {"radiomics": {}}}
-    config |= {"metrics": {}, "models": {"cnn3d": {}}}
-    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    config |= {"models": {"cnn3d": {}}}
+    write_config(tmp_path, config)
     downloads = {"w/resnet_50_23dataset.pth": "download_weights", "m/nodulemnist3d_64.npz": "download_medmnist"}
     for target, rule in downloads.items():
         jobs = scheduled_jobs(tmp_path, "--config", "downloads=True", "--", target)

@@ -1,28 +1,30 @@
 import os
 import re
+from functools import cache
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
+from snakemake.logging import logger
 from snakemake.utils import validate
 
-from difficulty import datasets as ds
-from difficulty.feature_types import default_weights, missing_weights_message, parse_deep
+from difficulty.options import ConfigError
+from difficulty.pipeline import config as pipeline_config
+from difficulty.pipeline.code import code_files
 from difficulty.seeding import derive_seed
-from difficulty.weights import expected_sum
 
+for note in pipeline_config.upgrade(config):
+    logger.warning(f"config: {note}")
 validate(config, "../../config/schema.yaml")
+try:
+    PLAN = pipeline_config.resolve(config)
+    PLAN.check_inputs(config["downloads"])
+except ConfigError as err:
+    raise WorkflowError(str(err)) from None
 
-R = config["results"]
-PACKAGE = Path(workflow.basedir) / "src" / "difficulty"
-DATASETS = ds.index(config["datasets"])
-ROOTS = {name: ds.root(DATASETS, name) for name in DATASETS}
-SOURCES = sorted(n for n in DATASETS if "source" in DATASETS[n])
-FEATURES = config["features"]
-PCA_FEATURES = sorted(f for f, spec in FEATURES.items() if spec.get("pca"))
-PLAIN_FEATURES = sorted(f for f in FEATURES if f not in PCA_FEATURES)
-DEEP_FEATURES = sorted(f for f in FEATURES if parse_deep(f))
-METRICS = config["metrics"]
-MODELS = config["models"]
+RESULTS = config["results"]
+SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
+PCA_FEATURES = sorted(f for f, spec in PLAN.features.items() if spec["pca"])
+PLAIN_FEATURES = sorted(f for f in PLAN.features if f not in PCA_FEATURES)
 
 
 def _alternatives(names):
@@ -30,110 +32,86 @@ def _alternatives(names):
 
 
 wildcard_constraints:
-    dataset=_alternatives(DATASETS),
-    root=_alternatives(SOURCES),
-    feature=_alternatives(FEATURES),
+    dataset=_alternatives(PLAN.datasets),
+    root=_alternatives(PLAN.sources),
+    feature=_alternatives(PLAN.features),
     plain=_alternatives(PLAIN_FEATURES),
     pcafeat=_alternatives(PCA_FEATURES),
-    deep=_alternatives(DEEP_FEATURES),
-    metric=_alternatives(METRICS["names"]),
-    model=_alternatives(MODELS),
-    seed=r"\d+",
+    metric=_alternatives(PLAN.metrics),
+    model=_alternatives(PLAN.models),
+    chunk=r"\d+",
     shard=r"\d+",
 
 
-def pkg(*modules):
-    """Package modules a rule's results depend on: editing them re-runs the rule."""
-    return [str(PACKAGE / f"{m}.py") for m in modules]
+@cache
+def _code(script, *type_files):
+    files = code_files(SCRIPTS / script, *[f for f in type_files if f])
+    return tuple(os.path.relpath(f) for f in files)
 
 
-def radiomics_params():
-    return FEATURES["radiomics"].get("params", str(Path(workflow.basedir) / "config" / "radiomics" / "fast.yaml"))
+def code(script, kind=None, key=None):
+    """Code inputs of a job: its script, the package files it imports and its registered type's module.
+
+    Paths are relative to the working folder, so that a project folder can move.
+    """
+    type_file = PLAN.entry(kind, key).source_file if kind else None
+    return list(_code(script, type_file))
 
 
-def weights_file(feature):
-    return FEATURES[feature].get("weights", default_weights(feature))
+def relative(path):
+    return os.path.relpath(path) if os.path.isabs(path) else path
 
 
-def _check_inputs():
-    """Stop before any work when a configured input is missing or malformed."""
-    for name in SOURCES:
-        spec = DATASETS[name]
-        if spec["source"] == "medmnist" and not os.path.exists(spec["path"]) and not config["downloads"]:
-            raise WorkflowError(
-                f"dataset {name!r}: MedMNIST file {spec['path']} does not exist. Put the official .npz there, "
-                "or set downloads: true to fetch it from Zenodo (needs internet)."
-            )
-        if spec["source"] == "sheet":
-            try:
-                ds.source_files(spec)
-            except (OSError, ValueError) as err:
-                raise WorkflowError(f"dataset {name!r}: {err}") from None
-    if "radiomics" in FEATURES and not os.path.exists(radiomics_params()):
-        raise WorkflowError(f"feature 'radiomics': pyradiomics parameter file {radiomics_params()} does not exist")
-    for feature in DEEP_FEATURES:
-        if parse_deep(feature)[0]:
-            path = weights_file(feature)
-            if not os.path.exists(path) and not config["downloads"]:
-                raise WorkflowError(f"feature {feature!r}: {missing_weights_message(path)}")
-            if os.path.exists(path):
-                try:
-                    expected_sum(path)
-                except ValueError as err:
-                    raise WorkflowError(f"feature {feature!r}: {err}") from None
-
-
-_check_inputs()
-
-
-def prepared(name):
-    """Prepared case table, images and masks of the dataset whose images ``name`` uses."""
-    folder = f"{R}/prepared/{ROOTS[name]}"
+def prepared(root):
+    """Prepared case table, images and masks of a source dataset."""
+    folder = f"{RESULTS}/prepared/{root}"
     return {k: f"{folder}/{k}.{ext}" for k, ext in (("cases", "parquet"), ("images", "npy"), ("masks", "npy"))}
 
 
 def labels_input(wildcards):
-    spec = DATASETS[wildcards.dataset]
+    spec = PLAN.datasets[wildcards.dataset]
     if "parent" in spec:
-        return f"{R}/labels/{spec['parent']}.parquet"
+        return f"{RESULTS}/labels/{spec['parent']}.parquet"
     return prepared(wildcards.dataset)["cases"]
 
 
-def feature_table(wildcards):
-    return f"{R}/features/{ROOTS[wildcards.dataset]}/{wildcards.feature}.parquet"
+def feature_inputs(wildcards):
+    """Files a feature entry reads besides the prepared data (a parameter file, weights)."""
+    options = PLAN.features[wildcards.feature]
+    return [relative(p) for p in PLAN.entry("features", wildcards.feature).inputs(options).values()]
 
 
 def metric_chunks():
-    return expand(
-        f"{R}/metrics/{{dataset}}/{{feature}}/{{metric}}/seed{{seed}}.parquet",
-        dataset=DATASETS,
-        feature=FEATURES,
-        metric=METRICS["names"],
-        seed=range(METRICS["seeds"]),
-    )
+    return [
+        f"{RESULTS}/metrics/{dataset}/{feature}/{metric}/seed{chunk}.parquet"
+        for dataset in PLAN.datasets
+        for feature in PLAN.features
+        for metric, spec in PLAN.metrics.items()
+        for chunk in range(spec["seeds"])
+    ]
 
 
 def model_folds():
-    return expand(f"{R}/models/{{dataset}}/{{model}}.tsv", dataset=DATASETS, model=MODELS)
+    return expand(f"{RESULTS}/models/{{dataset}}/{{model}}.tsv", dataset=PLAN.datasets, model=PLAN.models)
 
 
 def scatter_plots():
     return expand(
-        f"{R}/correlation/scatter/{{feature}}.{{metric}}.{{model}}.png",
-        feature=FEATURES,
-        metric=METRICS["names"],
-        model=MODELS,
+        f"{RESULTS}/correlation/scatter/{{feature}}.{{metric}}.{{model}}.png",
+        feature=PLAN.features,
+        metric=PLAN.metrics,
+        model=PLAN.models,
     )
 
 
 def final_outputs():
     outputs = [
-        f"{R}/metrics/summary.tsv",
-        f"{R}/models/summary.tsv",
-        f"{R}/correlation/table.tsv",
-        f"{R}/correlation/heatmap.png",
+        f"{RESULTS}/metrics/summary.tsv",
+        f"{RESULTS}/models/summary.tsv",
+        f"{RESULTS}/correlation/table.tsv",
+        f"{RESULTS}/correlation/heatmap.png",
         *scatter_plots(),
     ]
     if config["correlation"]["study_compat"]:
-        outputs.append(f"{R}/correlation/study_compat.tsv")
+        outputs.append(f"{RESULTS}/correlation/study_compat.tsv")
     return outputs

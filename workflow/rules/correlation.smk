@@ -1,11 +1,11 @@
 rule correlate:
     input:
-        metrics=f"{R}/metrics/summary.tsv",
-        models=f"{R}/models/summary.tsv",
-        code=pkg("correlation"),
+        metrics=f"{RESULTS}/metrics/summary.tsv",
+        models=f"{RESULTS}/models/summary.tsv",
+        code=code("correlate.py"),
     output:
         report(
-            f"{R}/correlation/table.tsv",
+            f"{RESULTS}/correlation/table.tsv",
             caption="../report/correlation.rst",
             category="Correlation",
         ),
@@ -17,7 +17,7 @@ rule correlate:
     resources:
         mem_mb=1000,
     params:
-        bootstrap=config["correlation"]["bootstrap"],
+        n_boot=config["correlation"]["bootstrap"],
         seed=derive_seed(config["seed"], "correlation"),
     script:
         "../scripts/correlate.py"
@@ -25,12 +25,12 @@ rule correlate:
 
 rule correlate_study:
     input:
-        scores=f"{R}/metrics/scores.parquet",
-        folds=f"{R}/models/folds.tsv",
-        code=pkg("correlation"),
+        scores=f"{RESULTS}/metrics/scores.parquet",
+        folds=f"{RESULTS}/models/folds.tsv",
+        code=code("correlate_study.py"),
     output:
         report(
-            f"{R}/correlation/study_compat.tsv",
+            f"{RESULTS}/correlation/study_compat.tsv",
             caption="../report/study_compat.rst",
             category="Correlation",
         ),
@@ -49,13 +49,13 @@ rule correlate_study:
 
 rule scatter:
     input:
-        metrics=f"{R}/metrics/summary.tsv",
-        models=f"{R}/models/summary.tsv",
-        table=f"{R}/correlation/table.tsv",
-        code=pkg("plots"),
+        metrics=f"{RESULTS}/metrics/summary.tsv",
+        models=f"{RESULTS}/models/summary.tsv",
+        table=f"{RESULTS}/correlation/table.tsv",
+        code=code("scatter.py"),
     output:
         report(
-            f"{R}/correlation/scatter/{{feature}}.{{metric}}.{{model}}.png",
+            f"{RESULTS}/correlation/scatter/{{feature}}.{{metric}}.{{model}}.png",
             caption="../report/scatter.rst",
             category="Correlation",
             subcategory="Scatter plots",
@@ -74,11 +74,11 @@ rule scatter:
 
 rule heatmap:
     input:
-        table=f"{R}/correlation/table.tsv",
-        code=pkg("plots"),
+        table=f"{RESULTS}/correlation/table.tsv",
+        code=code("heatmap.py"),
     output:
         report(
-            f"{R}/correlation/heatmap.png",
+            f"{RESULTS}/correlation/heatmap.png",
             caption="../report/heatmap.rst",
             category="Correlation",
         ),

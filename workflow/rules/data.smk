@@ -1,11 +1,9 @@
 rule prepare:
     input:
-        files=lambda w: ds.source_files(DATASETS[w.root]),
-        code=pkg("datasets", "preprocess", "masks", "medmnist", "sheet", "synthetic"),
+        files=lambda w: PLAN.entry("datasets", w.root).files(PLAN.datasets[w.root]),
+        code=lambda w: code("prepare.py", "datasets", w.root),
     output:
-        cases=f"{R}/prepared/{{root}}/cases.parquet",
-        images=f"{R}/prepared/{{root}}/images.npy",
-        masks=f"{R}/prepared/{{root}}/masks.npy",
+        **prepared("{root}"),
     log:
         "logs/prepare/{root}.log",
     conda:
@@ -14,8 +12,9 @@ rule prepare:
     resources:
         mem_mb=4000,
     params:
-        spec=lambda w: DATASETS[w.root],
+        spec=lambda w: {k: v for k, v in PLAN.datasets[w.root].items() if k != "label_noise"},
         seed=lambda w: derive_seed(config["seed"], w.root, "prepare"),
+        plugins=lambda w: PLAN.plugins_of("datasets", w.root),
     script:
         "../scripts/prepare.py"
 
@@ -23,9 +22,9 @@ rule prepare:
 rule labels:
     input:
         cases=labels_input,
-        code=pkg("labels"),
+        code=code("labels.py"),
     output:
-        f"{R}/labels/{{dataset}}.parquet",
+        f"{RESULTS}/labels/{{dataset}}.parquet",
     log:
         "logs/labels/{dataset}.log",
     conda:
@@ -34,7 +33,7 @@ rule labels:
     resources:
         mem_mb=500,
     params:
-        noise=lambda w: DATASETS[w.dataset].get("label_noise", 0.0),
+        noise=lambda w: PLAN.datasets[w.dataset]["label_noise"],
         seed=lambda w: derive_seed(config["seed"], w.dataset, "label_noise"),
     script:
         "../scripts/labels.py"

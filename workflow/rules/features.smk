@@ -1,70 +1,52 @@
-rule radiomics_shard:
+rule extract_features:
     input:
         unpack(lambda w: prepared(w.root)),
-        params=lambda w: radiomics_params(),
-        code=pkg("radiomics_features"),
+        extra=feature_inputs,
+        code=lambda w: code("extract_features.py", "features", w.feature),
     output:
-        f"{R}/features/{{root}}/radiomics/shard{{shard}}.parquet",
+        f"{RESULTS}/features/{{root}}/{{feature}}/shard{{shard}}.parquet",
     log:
-        "logs/radiomics/{root}.shard{shard}.log",
+        "logs/features/{root}.{feature}.shard{shard}.log",
     conda:
-        "../../envs/radiomics.yaml"
-    threads: 1
+        "../../envs/features.yaml"
+    threads: lambda w: PLAN.entry("features", w.feature).threads  # capped at --cores; GPU jobs feed the GPU with them
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w: PLAN.entry("features", w.feature).mem_mb,
+        gpu=lambda w: int(PLAN.entry("features", w.feature).gpu),
     params:
-        shards=lambda w: FEATURES["radiomics"].get("shards", 1),
+        spec=lambda w: PLAN.features[w.feature],
+        seed=lambda w: derive_seed(config["seed"], w.feature, "init"),
+        plugins=lambda w: PLAN.plugins_of("features", w.feature),
     script:
-        "../scripts/radiomics_shard.py"
+        "../scripts/extract_features.py"
 
 
-rule radiomics_merge:
+rule merge_features:
     input:
-        lambda w: expand(
-            f"{R}/features/{w.root}/radiomics/shard{{shard}}.parquet",
-            shard=range(FEATURES["radiomics"].get("shards", 1)),
+        shards=lambda w: expand(
+            f"{RESULTS}/features/{w.root}/{w.feature}/shard{{shard}}.parquet",
+            shard=range(PLAN.features[w.feature].get("shards", 1)),
         ),
+        code=code("merge_features.py"),
     output:
-        f"{R}/features/{{root}}/radiomics_raw.parquet",
+        f"{RESULTS}/features/{{root}}/{{feature}}_raw.parquet",
     log:
-        "logs/radiomics/{root}.merge.log",
+        "logs/features/{root}.{feature}.merge.log",
     conda:
-        "../../envs/radiomics.yaml"
+        "../../envs/metrics.yaml"
     threads: 1
     resources:
         mem_mb=2000,
     script:
-        "../scripts/merge_tables.py"
-
-
-rule deep_features:
-    input:
-        unpack(lambda w: prepared(w.root)),
-        weights=lambda w: [weights_file(w.deep)] if parse_deep(w.deep)[0] else [],
-        code=pkg("medicalnet", "preprocess"),
-    output:
-        f"{R}/features/{{root}}/{{deep}}_raw.parquet",
-    log:
-        "logs/deep/{root}.{deep}.log",
-    conda:
-        "../../envs/deep.yaml"
-    threads: 4  # capped at --cores; the extra threads feed the GPU (DataLoader workers)
-    resources:
-        mem_mb=8000,
-        gpu=1,
-    params:
-        spec=lambda w: FEATURES[w.deep],
-        seed=lambda w: derive_seed(config["seed"], w.deep, "init"),
-    script:
-        "../scripts/deep_features.py"
+        "../scripts/merge_features.py"
 
 
 rule zscore_features:
     input:
-        table=f"{R}/features/{{root}}/{{plain}}_raw.parquet",
-        code=pkg("features"),
+        raw=f"{RESULTS}/features/{{root}}/{{plain}}_raw.parquet",
+        code=code("postprocess_features.py"),
     output:
-        table=f"{R}/features/{{root}}/{{plain}}.parquet",
+        table=f"{RESULTS}/features/{{root}}/{{plain}}.parquet",
     log:
         "logs/features/{root}.{plain}.log",
     conda:
@@ -72,17 +54,19 @@ rule zscore_features:
     threads: 1
     resources:
         mem_mb=2000,
+    params:
+        pca=None,
     script:
         "../scripts/postprocess_features.py"
 
 
 rule pca_features:
     input:
-        table=f"{R}/features/{{root}}/{{pcafeat}}_raw.parquet",
-        code=pkg("features"),
+        raw=f"{RESULTS}/features/{{root}}/{{pcafeat}}_raw.parquet",
+        code=code("postprocess_features.py"),
     output:
-        table=f"{R}/features/{{root}}/{{pcafeat}}.parquet",
-        variance=f"{R}/features/{{root}}/{{pcafeat}}_variance.tsv",
+        table=f"{RESULTS}/features/{{root}}/{{pcafeat}}.parquet",
+        variance=f"{RESULTS}/features/{{root}}/{{pcafeat}}_variance.tsv",
     log:
         "logs/features/{root}.{pcafeat}.log",
     conda:
@@ -91,7 +75,7 @@ rule pca_features:
     resources:
         mem_mb=2000,
     params:
-        components=lambda w: FEATURES[w.pcafeat]["pca"],
+        pca=lambda w: PLAN.features[w.pcafeat]["pca"],
     script:
         "../scripts/postprocess_features.py"
 
@@ -106,7 +90,7 @@ if config["downloads"]:
         wildcard_constraints:
             depth="10|18|34|50",
         conda:
-            "../../envs/deep.yaml"
+            "../../envs/features.yaml"
         threads: 1
         resources:
             mem_mb=1000,

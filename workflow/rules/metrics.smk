@@ -1,33 +1,33 @@
 rule bootstrap:
     input:
-        features=feature_table,
-        labels=f"{R}/labels/{{dataset}}.parquet",
-        code=pkg("metrics"),
+        features=lambda w: f"{RESULTS}/features/{PLAN.roots[w.dataset]}/{w.feature}.parquet",
+        labels=f"{RESULTS}/labels/{{dataset}}.parquet",
+        code=lambda w: code("bootstrap.py", "metrics", w.metric),
     output:
-        f"{R}/metrics/{{dataset}}/{{feature}}/{{metric}}/seed{{seed}}.parquet",
+        f"{RESULTS}/metrics/{{dataset}}/{{feature}}/{{metric}}/seed{{chunk}}.parquet",
     log:
-        "logs/metrics/{dataset}.{feature}.{metric}.seed{seed}.log",
+        "logs/metrics/{dataset}.{feature}.{metric}.seed{chunk}.log",
     conda:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
         mem_mb=4000,
     params:
-        sessions=METRICS["sessions_per_seed"],
-        fraction=METRICS["fraction"],
-        patient_wise=METRICS["patient_wise"],
-        rng_seed=lambda w: derive_seed(config["seed"], w.dataset, w.feature, w.metric, w.seed),
+        spec=lambda w: PLAN.metrics[w.metric],
+        seed=lambda w: derive_seed(config["seed"], w.dataset, w.feature, w.metric, w.chunk),
+        plugins=lambda w: PLAN.plugins_of("metrics", w.metric),
     script:
         "../scripts/bootstrap.py"
 
 
 rule summarize_metrics:
     input:
-        metric_chunks(),
+        chunks=metric_chunks(),
+        code=code("summarize_metrics.py"),
     output:
-        scores=f"{R}/metrics/scores.parquet",
+        scores=f"{RESULTS}/metrics/scores.parquet",
         summary=report(
-            f"{R}/metrics/summary.tsv",
+            f"{RESULTS}/metrics/summary.tsv",
             caption="../report/metrics.rst",
             category="Metrics",
         ),

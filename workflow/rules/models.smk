@@ -1,31 +1,33 @@
 rule train_reference:
     input:
-        unpack(lambda w: prepared(w.dataset)),
-        labels=f"{R}/labels/{{dataset}}.parquet",
-        code=pkg("reference_models"),
+        unpack(lambda w: prepared(PLAN.roots[w.dataset])),
+        labels=f"{RESULTS}/labels/{{dataset}}.parquet",
+        code=lambda w: code("train_reference.py", "models", w.model),
     output:
-        f"{R}/models/{{dataset}}/{{model}}.tsv",
+        f"{RESULTS}/models/{{dataset}}/{{model}}.tsv",
     log:
         "logs/models/{dataset}.{model}.log",
     conda:
-        "../../envs/deep.yaml"
+        "../../envs/models.yaml"
     threads: 1
     resources:
         mem_mb=4000,
     params:
-        spec=lambda w: MODELS[w.model],
-        seed_keys=lambda w: (config["seed"], w.dataset, w.model),
+        spec=lambda w: PLAN.models[w.model],
+        seed=lambda w: (config["seed"], w.dataset, w.model),
+        plugins=lambda w: PLAN.plugins_of("models", w.model),
     script:
         "../scripts/train_reference.py"
 
 
 rule summarize_models:
     input:
-        model_folds(),
+        tables=model_folds(),
+        code=code("summarize_models.py"),
     output:
-        folds=f"{R}/models/folds.tsv",
+        folds=f"{RESULTS}/models/folds.tsv",
         summary=report(
-            f"{R}/models/summary.tsv",
+            f"{RESULTS}/models/summary.tsv",
             caption="../report/models.rst",
             category="Reference models",
         ),

@@ -1,21 +1,18 @@
-"""One chunk of block-bootstrap sessions of one metric."""
+"""One chunk of block-bootstrap sessions of one metric entry."""
 
-import pandas as pd
+from difficulty.logs import setup
+from difficulty.metrics.jobs import bootstrap_chunk
 
-from difficulty import io, logs, metrics
-from difficulty.features import join_labels
-
-log = logs.setup(snakemake.log[0])
-X, y, groups = join_labels(io.read_table(snakemake.input.features), io.read_table(snakemake.input.labels))
-p = snakemake.params
-log.info(
-    "%s: %d cases x %d features, %d sessions, seed %d", snakemake.wildcards.metric, *X.shape, p.sessions, p.rng_seed
+setup(snakemake.log[0])
+bootstrap_chunk(
+    features=snakemake.input.features,
+    labels=snakemake.input.labels,
+    output=snakemake.output[0],
+    dataset=snakemake.wildcards.dataset,
+    feature=snakemake.wildcards.feature,
+    metric=snakemake.wildcards.metric,
+    chunk=int(snakemake.wildcards.chunk),
+    spec=snakemake.params.spec,
+    seed=snakemake.params.seed,
+    plugins=snakemake.params.plugins,
 )
-scores = metrics.bootstrap(snakemake.wildcards.metric, X, y, groups, p.sessions, p.fraction, p.patient_wise, p.rng_seed)
-log.info("mean %.4f, sd %.4f", scores.mean(), scores.std(ddof=1) if len(scores) > 1 else 0.0)
-w = snakemake.wildcards
-table = pd.DataFrame(
-    {"dataset": w.dataset, "feature": w.feature, "metric": w.metric, "seed": int(w.seed)}
-    | {"session": range(len(scores)), "score": scores}
-)
-io.write_table(table, snakemake.output[0])

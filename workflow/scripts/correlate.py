@@ -1,14 +1,13 @@
 """Pearson and Spearman across datasets between mean metric score and mean AUC."""
 
-from difficulty import io, logs
-from difficulty.correlation import correlate
+from difficulty.analysis.jobs import correlation_table
+from difficulty.logs import setup
 
-log = logs.setup(snakemake.log[0])
-table = correlate(
-    io.read_table(snakemake.input.metrics),
-    io.read_table(snakemake.input.models),
-    snakemake.params.bootstrap,
-    snakemake.params.seed,
+setup(snakemake.log[0])
+correlation_table(
+    metrics=snakemake.input.metrics,
+    models=snakemake.input.models,
+    output=snakemake.output[0],
+    n_boot=snakemake.params.n_boot,
+    seed=snakemake.params.seed,
 )
-log.info("\n%s", table.to_string())
-io.write_table(table, snakemake.output[0])

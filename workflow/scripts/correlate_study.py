@@ -1,11 +1,9 @@
 """The original study's pooled correlation (compatibility mode)."""
 
-from difficulty import io, logs
-from difficulty.correlation import correlate_study
+from difficulty.analysis.jobs import study_table
+from difficulty.logs import setup
 
-log = logs.setup(snakemake.log[0])
-table = correlate_study(
-    io.read_table(snakemake.input.scores), io.read_table(snakemake.input.folds), snakemake.params.seed
+setup(snakemake.log[0])
+study_table(
+    scores=snakemake.input.scores, folds=snakemake.input.folds, output=snakemake.output[0], seed=snakemake.params.seed
 )
-log.info("\n%s", table.to_string())
-io.write_table(table, snakemake.output[0])

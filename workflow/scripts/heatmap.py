@@ -1,6 +1,7 @@
 """Heatmap of every correlation."""
 
-from difficulty import io, logs, plots
+from difficulty.analysis.jobs import heatmap_plot
+from difficulty.logs import setup
 
-logs.setup(snakemake.log[0])
-plots.heatmap(io.read_table(snakemake.input.table), snakemake.output[0])
+setup(snakemake.log[0])
+heatmap_plot(table=snakemake.input.table, output=snakemake.output[0])

@@ -1,12 +1,9 @@
 """Labels of a dataset: its parent's (or its own) with a seeded fraction flipped."""
 
-from difficulty import io, logs
-from difficulty.labels import flip_labels
+from difficulty.data.jobs import write_labels
+from difficulty.logs import setup
 
-log = logs.setup(snakemake.log[0])
-cases = io.read_table(snakemake.input.cases)[["case_id", "patient_id", "label"]]
-noisy = flip_labels(cases["label"], snakemake.params.noise, snakemake.params.seed)
-log.info(
-    "label noise %.3f: %d of %d labels flipped", snakemake.params.noise, (noisy != cases["label"]).sum(), len(cases)
+setup(snakemake.log[0])
+write_labels(
+    cases=snakemake.input.cases, output=snakemake.output[0], noise=snakemake.params.noise, seed=snakemake.params.seed
 )
-io.write_table(cases.assign(label=noisy), snakemake.output[0])

@@ -1,10 +1,14 @@
-"""Case table and preprocessed volumes of one source dataset."""
+"""Case table and volumes of one source dataset."""
 
-from difficulty import datasets, io, logs
+from difficulty.data.jobs import prepare_dataset
+from difficulty.logs import setup
 
-log = logs.setup(snakemake.log[0])
-cases, images, masks = datasets.load(snakemake.params.spec, snakemake.params.seed)
-log.info("%d cases, grid %s, labels %s", len(cases), images.shape[1:], cases["label"].value_counts().to_dict())
-io.write_array(images, snakemake.output.images)
-io.write_array(masks, snakemake.output.masks)
-io.write_table(cases, snakemake.output.cases)
+setup(snakemake.log[0])
+prepare_dataset(
+    spec=snakemake.params.spec,
+    seed=snakemake.params.seed,
+    cases=snakemake.output.cases,
+    images=snakemake.output.images,
+    masks=snakemake.output.masks,
+    plugins=snakemake.params.plugins,
+)

@@ -1,14 +1,15 @@
 """Scatter plot of one feature x metric x model combination."""
 
-from difficulty import io, logs, plots
+from difficulty.analysis.jobs import scatter_plot
+from difficulty.logs import setup
 
-logs.setup(snakemake.log[0])
-w = snakemake.wildcards
-metrics = io.read_table(snakemake.input.metrics).query("feature == @w.feature and metric == @w.metric")
-points = metrics.merge(io.read_table(snakemake.input.models).query("model == @w.model"), on="dataset")
-corr = (
-    io.read_table(snakemake.input.table)
-    .query("feature == @w.feature and metric == @w.metric and model == @w.model")
-    .iloc[0]
+setup(snakemake.log[0])
+scatter_plot(
+    metrics=snakemake.input.metrics,
+    models=snakemake.input.models,
+    table=snakemake.input.table,
+    output=snakemake.output[0],
+    feature=snakemake.wildcards.feature,
+    metric=snakemake.wildcards.metric,
+    model=snakemake.wildcards.model,
 )
-plots.scatter(points, corr, snakemake.output[0])

@@ -1,0 +1,115 @@
+"""Official MedMNIST 3D ``.npz`` files: reading, and download for users with internet."""
+
+from __future__ import annotations
+
+import logging
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..io import atomic_path, file_digest
+from ..options import Option
+from .masks import derive_mask
+from .sources import register_source
+
+ZENODO = "https://zenodo.org/records/10519652/files"
+SPLITS = ("train", "val", "test")
+# MD5 sums of the official files (medmnist `info.py`, Zenodo record 10519652).
+MD5 = {
+    "adrenalmnist3d": {28: "bbd3c5a5576322bc4cdfea780653b1ce", 64: "17721accfe9fb005146a47d33bc54b2f"},
+    "fracturemnist3d": {28: "6aa7b0143a6b42da40027a9dda61302f", 64: "f01d7e6316aedf4210da0da5b7437b42"},
+    "nodulemnist3d": {28: "8755a7e9e05a4d9ce80a24c3e7a256f3", 64: "c47c5b7d457bf6332200d2ea6d64ecd8"},
+    "organmnist3d": {28: "a0c5a1ff56af4f155c46d46fbb45a2fe", 64: "58a2205adf14a9d0a189cb06dc78bf10"},
+    "synapsemnist3d": {28: "1235b78a3cd6280881dd7850a78eadb6", 64: "43bd14ebf3af9d3dd072446fedc14d5e"},
+    "vesselmnist3d": {28: "b41fd4f7e7e2feedddb201585ecafa1b", 64: "6bb274a8846e1097066dcd64e2c4520f"},
+}
+
+log = logging.getLogger(__name__)
+
+
+def file_name(flag: str, size: int) -> str:
+    """Official file name, e.g. ``adrenalmnist3d_64.npz``."""
+    return f"{flag}.npz" if size == 28 else f"{flag}_{size}.npz"
+
+
+def read_medmnist(path, splits=SPLITS) -> tuple[pd.DataFrame, np.ndarray]:
+    """Cases (``case_id`` = ``{split}_{index}``, ``patient_id``, ``label``, ``split``) and volumes.
+
+    MedMNIST ships no patient ids, so each case is its own patient.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"MedMNIST file {path} does not exist")
+    with np.load(path) as npz:
+        missing = [f"{s}_{kind}" for s in splits for kind in ("images", "labels") if f"{s}_{kind}" not in npz]
+        if missing:
+            raise ValueError(f"{path}: not a MedMNIST 3D file, keys {missing} are missing (has {sorted(npz.files)})")
+        frames, volumes = [], []
+        for split in splits:
+            images, labels = npz[f"{split}_images"], npz[f"{split}_labels"]
+            if images.ndim != 4:
+                raise ValueError(f"{path}: {split}_images has shape {images.shape}; 3D MedMNIST needs (N, D, H, W)")
+            if len(labels) != len(images):
+                raise ValueError(f"{path}: {split} has {len(images)} images but {len(labels)} labels")
+            ids = [f"{split}_{i}" for i in range(len(images))]
+            frames.append(
+                pd.DataFrame({"case_id": ids, "patient_id": ids, "label": labels.reshape(len(labels), -1)[:, 0]})
+            )
+            frames[-1]["split"] = split
+            volumes.append(images)
+    return pd.concat(frames, ignore_index=True), np.concatenate(volumes)
+
+
+def download_medmnist(flag: str, size: int, dest, base_url: str = ZENODO) -> Path:
+    """Download an official MedMNIST 3D file and check its MD5 before it lands at ``dest``."""
+    if flag not in MD5 or size not in MD5[flag]:
+        raise ValueError(f"unknown MedMNIST 3D file {flag} at size {size}; known: {sorted(MD5)} at 28 or 64")
+    url = f"{base_url}/{file_name(flag, size)}" + ("?download=1" if base_url.startswith("http") else "")
+    log.info("downloading %s", url)
+    with atomic_path(dest) as tmp:
+        urllib.request.urlretrieve(url, tmp)
+        got = file_digest(tmp, "md5")
+        if got != MD5[flag][size]:
+            raise ValueError(f"{url}: MD5 {got} does not match the official {MD5[flag][size]}; file discarded")
+    return Path(dest)
+
+
+def download_file(*, output) -> Path:
+    """Download the official file named by ``output`` (``<flag>.npz`` or ``<flag>_64.npz``), MD5-checked."""
+    flag, _, size = Path(output).stem.partition("_")
+    return download_medmnist(flag, int(size or 28), output)
+
+
+def _check(spec: dict, downloads: bool) -> None:
+    if not Path(spec["path"]).exists() and not downloads:
+        raise ValueError(
+            f"MedMNIST file {spec['path']} does not exist. Put the official .npz there, "
+            "or set downloads: true to fetch it from Zenodo (needs internet)."
+        )
+
+
+@register_source(
+    "medmnist",
+    options={
+        "path": Option(help="an official MedMNIST 3D .npz file (28³ or 64³)", schema={"type": "string"}),
+        "splits": Option(
+            list(SPLITS),
+            "official splits to pool; case ids are {split}_{index}",
+            {"type": "array", "items": {"enum": list(SPLITS)}, "minItems": 1, "uniqueItems": True},
+        ),
+        "spacing": Option(
+            [1.0, 1.0, 1.0],
+            "voxel spacing (z, y, x) in mm",
+            {"type": "array", "items": {"type": "number", "exclusiveMinimum": 0}, "minItems": 3, "maxItems": 3},
+        ),
+    },
+    files=lambda spec: [spec["path"]],
+    check=_check,
+)
+def read_source(spec: dict, seed: int):
+    """An official MedMNIST 3D file; masks derived as in the study (volume > 0, dilation, hole filling, erosion)."""
+    cases, volumes = read_medmnist(spec["path"], spec["splits"])
+    spacing = tuple(float(s) for s in spec["spacing"])
+    return cases, ((case, v, derive_mask(v), spacing) for case, v in zip(cases["case_id"], volumes))

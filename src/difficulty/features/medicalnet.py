@@ -1,0 +1,84 @@
+"""Deep features of MedicalNet 3D ResNets (Chen et al. 2019): pretrained, or an explicitly named random control.
+
+``medicalnet`` needs the published checkpoint (checked against its SHA-256);
+``random_resnet`` is the same architecture with seeded random weights, a
+control that never stands in for the pretrained type.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from ..networks.weights import DEPTHS, default_weights, expected_sum, missing_weights_message
+from ..options import Option
+from .registry import register_feature
+
+log = logging.getLogger(__name__)
+
+BACKBONE_OPTIONS = {
+    "depth": Option(help="ResNet depth: 10, 18, 34 or 50 (the study used 50)", schema={"enum": list(DEPTHS)}),
+    "size": Option(
+        [28, 28, 28],
+        "input grid (D, H, W): trilinear resize, then z-score over voxels > 0, as MedicalNet",
+        {"type": "array", "items": {"type": "integer", "minimum": 8}, "minItems": 3, "maxItems": 3},
+    ),
+    "batch_size": Option(8, "volumes per forward pass", {"type": "integer", "minimum": 1}),
+}
+
+
+def weights_file(options: dict) -> str:
+    """The checkpoint of a ``medicalnet`` entry: its ``weights`` option, or the default path of its depth."""
+    return options.get("weights") or default_weights(options["depth"])
+
+
+def _check_weights(options: dict, downloads: bool) -> None:
+    path = weights_file(options)
+    if not Path(path).exists():
+        if not downloads:
+            raise ValueError(missing_weights_message(path))
+        return
+    expected_sum(path)
+
+
+def _extract(data, options: dict, weights, seed: int, threads: int) -> pd.DataFrame:
+    import torch
+
+    from ..networks import medicalnet
+    from ..networks import weights as checksums
+
+    if weights is not None:
+        checksums.verify(weights)
+    model = medicalnet.build_backbone(options["depth"], weights, seed)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    torch.set_num_threads(threads)
+    log.info("ResNet-%d on %s: %d cases at %s", options["depth"], device, len(data.cases), options["size"])
+    features = medicalnet.extract(
+        model, data.images, options["size"], options["batch_size"], device, workers=max(0, threads - 1)
+    )
+    table = pd.DataFrame(features, columns=[f"f{i:04d}" for i in range(features.shape[1])])
+    table.insert(0, "case_id", data.case_ids)
+    return table
+
+
+@register_feature(
+    "medicalnet",
+    options=BACKBONE_OPTIONS
+    | {"weights": Option(None, "checkpoint file (default resources/weights/resnet_<depth>_23dataset.pth)")},
+    inputs=lambda options: {"weights": weights_file(options)},
+    check=_check_weights,
+    gpu=True,
+    threads=4,
+    mem_mb=8000,
+)
+def extract_pretrained(data, *, options: dict, inputs: dict, seed: int, threads: int) -> pd.DataFrame:
+    """Pretrained MedicalNet ResNet: layer4 output, global-average-pooled (512 or 2048 values per case)."""
+    return _extract(data, options, inputs["weights"], seed, threads)
+
+
+@register_feature("random_resnet", options=BACKBONE_OPTIONS, gpu=True, threads=4, mem_mb=8000)
+def extract_random(data, *, options: dict, inputs: dict, seed: int, threads: int) -> pd.DataFrame:
+    """Control: the MedicalNet architecture with seeded random weights (one network for all datasets)."""
+    return _extract(data, options, None, seed, threads)

@@ -1,0 +1,1 @@
+"""Network architectures and their weights, shared by the feature and model stages (torch imported lazily)."""

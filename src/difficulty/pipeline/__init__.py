@@ -1,0 +1,1 @@
+"""What the Snakemake workflow asks of the package at parse time: the resolved config and code inputs."""

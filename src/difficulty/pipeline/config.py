@@ -1,0 +1,131 @@
+"""The workflow's config: old forms upgraded, entries checked against the registries, inputs checked.
+
+:func:`resolve` turns a config (already validated against ``config/schema.yaml``)
+into a :class:`Plan`: every dataset, feature, metric and model entry with its
+type and all its options, defaults filled. Everything that cannot run stops
+here, before any job, with one readable message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..data import SOURCES, index, resolve_dataset, root
+from ..features import FEATURES, resolve_feature
+from ..features.radiomics import preset_names
+from ..metrics import BOOTSTRAP_OPTIONS, METRICS, resolve_metric
+from ..models import MODELS, resolve_model
+from ..options import ConfigError
+from ..options import resolve as resolve_options
+from ..registry import Registered, load_plugins
+
+_LEGACY_DEEP = re.compile(r"^(medicalnet|random)_resnet(10|18|34|50)$")
+_LEGACY_PRESET = re.compile(r"^(?:\./)?config/radiomics/(\w+)\.yaml$")
+
+
+def upgrade(config: dict) -> list[str]:
+    """Rewrite the old forms of a config into the current one, in place; one note per change, showing the new form.
+
+    Old forms: deep feature names that were their type (``medicalnet_resnet10``),
+    radiomics presets as ``config/radiomics/<name>.yaml``, and ``metrics`` as
+    ``{names, seeds, sessions_per_seed, fraction, patient_wise}``.
+    """
+    notes = []
+    for name, spec in (config.get("features") or {}).items():
+        match = _LEGACY_DEEP.match(name)
+        if match and isinstance(spec, dict) and "type" not in spec:
+            kind = "medicalnet" if match.group(1) == "medicalnet" else "random_resnet"
+            spec.update({"type": kind, "depth": int(match.group(2))} | dict(spec))
+            new = f"{name}: {{type: {kind}, depth: {match.group(2)}, ...}}"
+            notes.append(f"features.{name}: old form; write it as `{new}`")
+        preset = _LEGACY_PRESET.match(str((spec or {}).get("params", "")))
+        if preset and preset.group(1) in preset_names() and not Path(spec["params"]).exists():
+            notes.append(f"features.{name}.params: {spec['params']} is now the preset `params: {preset.group(1)}`")
+            spec["params"] = preset.group(1)
+    metrics = config.get("metrics")
+    if metrics == {}:
+        del config["metrics"]
+    elif isinstance(metrics, dict) and ("names" in metrics or set(metrics) & set(BOOTSTRAP_OPTIONS)):
+        names = metrics.pop("names", ["sil", "fid"])
+        moved = {k: metrics.pop(k) for k in list(metrics) if k in BOOTSTRAP_OPTIONS}
+        config["bootstrap"] = moved | dict(config.get("bootstrap") or {})
+        config["metrics"] = {name: {"type": name} for name in names} | metrics
+        notes.append(
+            "metrics: old form; write the metrics as entries and the bootstrap settings apart: "
+            f"`metrics: {{{', '.join(f'{n}: {{type: {n}}}' for n in names)}}}` and "
+            f"`bootstrap: {yaml.safe_dump(moved, default_flow_style=True).strip()}`"
+        )
+    return notes
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A resolved config: every entry with its type and all its options.
+
+    Attributes
+    ----------
+    datasets : name → resolved dataset entry (``source`` and options, or ``parent``).
+    roots : name → the dataset whose images it uses (itself, or its parent's root).
+    features, metrics, models : name → resolved entry (``type`` and options).
+    plugins : module name → the config's ``plugins`` item that loaded it.
+    """
+
+    datasets: dict[str, dict]
+    roots: dict[str, str]
+    features: dict[str, dict]
+    metrics: dict[str, dict]
+    models: dict[str, dict]
+    plugins: dict[str, str]
+
+    @property
+    def sources(self) -> list[str]:
+        """Datasets with images of their own (not variants)."""
+        return sorted(n for n, spec in self.datasets.items() if "source" in spec)
+
+    def entry(self, kind: str, name: str) -> Registered:
+        """The registered type of an entry: ``kind`` is ``datasets``, ``features``, ``metrics`` or ``models``."""
+        if kind == "datasets":
+            return SOURCES.get(self.datasets[self.roots[name]]["source"])
+        registry = {"features": FEATURES, "metrics": METRICS, "models": MODELS}[kind]
+        return registry.get(getattr(self, kind)[name]["type"])
+
+    def plugins_of(self, kind: str, name: str) -> list[str]:
+        """The plugin a job of this entry must load (empty for built-in types)."""
+        module = self.entry(kind, name).module
+        return [self.plugins[module]] if module in self.plugins else []
+
+    def check_inputs(self, downloads: bool) -> None:
+        """Stop before any work when a configured input is missing or malformed (ConfigError naming it)."""
+        for name in self.sources:
+            source = self.entry("datasets", name)
+            if source.check is not None:
+                try:
+                    source.check(self.datasets[name], downloads)
+                except (OSError, ValueError) as err:
+                    raise ConfigError(f"dataset {name!r}: {err}") from None
+        for name, spec in self.features.items():
+            extractor = self.entry("features", name)
+            if extractor.check is not None:
+                try:
+                    extractor.check(spec, downloads)
+                except (OSError, ValueError) as err:
+                    raise ConfigError(f"feature {name!r}: {err}") from None
+
+
+def resolve(config: dict) -> Plan:
+    """Load the config's plugins and resolve every entry against the registries (ConfigError if one is wrong)."""
+    plugins = dict(zip(load_plugins(config.get("plugins")), config.get("plugins") or []))
+    datasets = index([resolve_dataset(spec) for spec in config["datasets"]])
+    bootstrap = resolve_options(BOOTSTRAP_OPTIONS, config.get("bootstrap") or {}, "bootstrap")
+    return Plan(
+        datasets=datasets,
+        roots={name: root(datasets, name) for name in datasets},
+        features={name: resolve_feature(name, spec) for name, spec in config["features"].items()},
+        metrics={name: resolve_metric(name, spec, bootstrap) for name, spec in config["metrics"].items()},
+        models={name: resolve_model(name, spec) for name, spec in config["models"].items()},
+        plugins=plugins,
+    )

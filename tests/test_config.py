@@ -1,0 +1,134 @@
+"""What the workflow asks of the package at parse time: config upgrade and resolution, reference, code inputs."""
+
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from conftest import REPO
+from difficulty.options import ConfigError
+from difficulty.pipeline import config as pipeline_config
+from difficulty.pipeline.code import PACKAGE, code_files
+from difficulty.pipeline.reference import END, START, config_reference
+
+SCRIPTS = REPO / "workflow" / "scripts"
+
+
+def minimal(**overrides):
+    config = {
+        "datasets": [{"name": "ph", "source": "synthetic", "separation": 0.5}],
+        "features": {"radiomics": {"type": "radiomics"}},
+        "metrics": {"sil": {"type": "sil"}},
+        "bootstrap": {},
+        "models": {"cnn3d": {"type": "cnn3d"}},
+    }
+    return config | overrides
+
+
+def test_default_config_resolves_with_every_option_filled():
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    assert pipeline_config.upgrade(config) == []
+    plan = pipeline_config.resolve(config)
+    assert plan.sources == ["adrenal", "synthetic_sep020", "synthetic_sep050", "synthetic_sep100"]
+    assert plan.roots["adrenal_noise30"] == "adrenal"
+    assert plan.features["random_resnet10"] == {
+        "type": "random_resnet",
+        "pca": 64,
+        "shards": 1,
+        "depth": 10,
+        "size": [28, 28, 28],
+        "batch_size": 32,
+    }
+    assert plan.metrics["fid"] == {"type": "fid", "seeds": 2, "sessions_per_seed": 500, "fraction": 0.6} | {
+        "patient_wise": False
+    }
+    assert plan.models["cnn3d"]["epochs"] == 8 and plan.models["cnn3d"]["dropout"] == 0.2
+    plan.check_inputs(downloads=False)
+
+
+def test_metric_entries_take_the_bootstrap_block_and_may_override_it():
+    config = minimal(bootstrap={"fraction": 0.5}, metrics={"sil": {}, "sil_wide": {"type": "sil", "fraction": 0.9}})
+    plan = pipeline_config.resolve(config)
+    assert plan.metrics["sil"]["fraction"] == 0.5 and plan.metrics["sil_wide"]["fraction"] == 0.9
+    assert plan.metrics["sil"]["type"] == "sil"  # a name that is a registered type needs no `type`
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"features": {"r": {"type": "radiomix"}}}, r"features.r.type: unknown feature type 'radiomix'"),
+        ({"features": {"r": {"type": "radiomics", "shards": 0}}}, r"features.r.shards: 0 is less than the minimum"),
+        ({"features": {"r": {"type": "medicalnet"}}}, r"features.r: option 'depth' is required"),
+        ({"metrics": {"s": {"type": "sil", "multiclass": "all"}}}, r"metrics.s.multiclass: 'all' is not one of"),
+        ({"bootstrap": {"fraction": 2}}, r"bootstrap.fraction: 2 is greater than the maximum of 1"),
+        ({"models": {"m": {"type": "cnn3d", "epoch": 3}}}, r"models.m: unknown option 'epoch' \(known options: batch"),
+        ({"plugins": ["nowhere/plugin.py"]}, r"plugins: file nowhere/plugin.py does not exist"),
+        ({"plugins": ["no_such_module"]}, r"plugins: cannot import 'no_such_module'"),
+    ],
+)
+def test_wrong_entries_stop_with_the_key_and_what_is_wrong(change, message):
+    with pytest.raises(ConfigError, match=message):
+        pipeline_config.resolve(minimal(**change))
+
+
+def test_inputs_are_checked_before_any_work(tmp_path):
+    config = minimal(features={"r": {"type": "radiomics", "params": str(tmp_path / "none.yaml")}})
+    with pytest.raises(ConfigError, match=r"feature 'r': pyradiomics parameter file .*none.yaml does not exist"):
+        pipeline_config.resolve(config).check_inputs(downloads=False)
+    config = minimal(datasets=[{"name": "m", "source": "medmnist", "path": str(tmp_path / "x.npz")}])
+    with pytest.raises(ConfigError, match=r"dataset 'm': MedMNIST file .*x.npz does not exist"):
+        pipeline_config.resolve(config).check_inputs(downloads=False)
+    pipeline_config.resolve(config).check_inputs(downloads=True)
+
+
+def test_old_forms_are_upgraded_with_a_note_showing_the_new_form():
+    config = minimal(
+        features={
+            "medicalnet_resnet50": {"weights": "w.pth", "pca": 210},
+            "radiomics": {"params": "config/radiomics/study.yaml"},
+        },
+        metrics={"names": ["fid"], "seeds": 4, "fraction": 0.5},
+    )
+    del config["bootstrap"]
+    notes = pipeline_config.upgrade(config)
+    assert config["features"]["medicalnet_resnet50"] == {"type": "medicalnet", "depth": 50, "weights": "w.pth"} | {
+        "pca": 210
+    }
+    assert config["features"]["radiomics"]["params"] == "study"
+    assert config["metrics"] == {"fid": {"type": "fid"}} and config["bootstrap"] == {"seeds": 4, "fraction": 0.5}
+    assert len(notes) == 3 and "write it as `medicalnet_resnet50: {type: medicalnet, depth: 50, ...}`" in notes[0]
+    assert pipeline_config.upgrade(config) == []  # the new form is left alone
+    empty = minimal(metrics={})
+    pipeline_config.upgrade(empty)
+    assert "metrics" not in empty  # the schema's default (sil and fid) applies
+
+
+def test_readme_configuration_reference_is_written_from_the_declarations():
+    """Each option's default and description live where it is declared; the README shows exactly those."""
+    readme = (REPO / "README.md").read_text()
+    block = readme.split(START, 1)[1].split(END, 1)[0]
+    assert block == "\n" + config_reference(), "run `python -m difficulty.pipeline.reference README.md`"
+    for text in ("`fraction` (default `0.6`)", "`epochs` (default `8`)", "`params` (default `fast`)"):
+        assert text in block
+
+
+def test_code_inputs_follow_imports_and_skip_unrelated_modules():
+    files = {str(p.relative_to(PACKAGE)) for p in code_files(SCRIPTS / "bootstrap.py") if PACKAGE in p.parents}
+    assert {"metrics/jobs.py", "metrics/bootstrap.py", "metrics/registry.py", "features/postprocess.py"} <= files
+    assert {"metrics/__init__.py", "features/__init__.py", "__init__.py", "logs.py", "io.py"} <= files
+    assert "metrics/silhouette_score.py" not in files and "features/radiomics.py" not in files
+    with_type = code_files(SCRIPTS / "bootstrap.py", PACKAGE / "metrics" / "silhouette_score.py")
+    assert PACKAGE / "metrics" / "silhouette_score.py" in with_type and PACKAGE / "metrics" / "backend.py" in with_type
+    radiomics = code_files(SCRIPTS / "extract_features.py", PACKAGE / "features" / "radiomics.py")
+    assert PACKAGE / "features" / "medicalnet.py" not in radiomics and PACKAGE / "data" / "datasets.py" in radiomics
+
+
+def test_parsing_the_workflow_imports_no_heavy_library():
+    """The workflow resolves its config at every start (and in every cluster job): torch and friends stay out."""
+    code = (
+        "import sys, difficulty.pipeline.config, difficulty.pipeline.code;"
+        "print(sorted(m for m in ('torch', 'sklearn', 'matplotlib', 'radiomics') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
