@@ -33,3 +33,25 @@ def nifti_sheet(tmp_path):
     sheet = tmp_path / "sheet.tsv"
     sheet.write_text("\n".join(rows) + "\n")
     return sheet
+
+
+def prepared(folder, entry, seed=0):
+    """Run the prepare steps of a dataset entry into ``folder`` and open the result (a real Prepared)."""
+    from difficulty.data import Prepared, resolve_dataset
+    from difficulty.data.jobs import merge_cases, prepare_shard
+
+    spec = resolve_dataset({"name": "d", **entry})
+    shards = []
+    for k in range(spec["shards"]):
+        base = folder / f"shard{k}"
+        prepare_shard(
+            spec=spec,
+            seed=seed,
+            shard=k,
+            cases=base / "cases.parquet",
+            images=base / "grid.npy",
+            masks=base / "grid_masks.npy",
+        )
+        shards.append(base / "cases.parquet")
+    merge_cases(shards=shards, output=folder / "cases.parquet", source=folder / "source.json", spec=spec, seed=seed)
+    return Prepared.open(folder)

@@ -3,11 +3,10 @@
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 
-from difficulty.data import Prepared
+from conftest import prepared
 from difficulty.features import FEATURES
 from difficulty.io import file_digest
 from difficulty.networks import medicalnet, weights
@@ -85,13 +84,12 @@ def test_missing_or_misshaped_tensor_is_refused(tmp_path):
         medicalnet.build_backbone(10, path)
 
 
-def tiny_prepared(n=3):
-    rng = np.random.default_rng(0)
-    cases = pd.DataFrame({"case_id": [f"c{i}" for i in range(n)], "spacing_z": 1.0, "spacing_y": 1.0, "spacing_x": 1.0})
-    return Prepared(cases, rng.uniform(0, 255, (n, 16, 16, 16)).astype(np.float32), np.ones((n, 16, 16, 16), np.uint8))
+@pytest.fixture
+def tiny(tmp_path):
+    return prepared(tmp_path / "p", {"source": "synthetic", "separation": 0.5, "n_per_class": 4, "shape": [16] * 3})
 
 
-def test_missing_weight_file_names_the_file_and_never_falls_back(tmp_path):
+def test_missing_weight_file_names_the_file_and_never_falls_back(tmp_path, tiny):
     path = tmp_path / "resnet_50_23dataset.pth"
     with pytest.raises(
         FileNotFoundError, match=r"resnet_50_23dataset\.pth is missing.*TencentMedicalNet/MedicalNet-Resnet50"
@@ -101,24 +99,24 @@ def test_missing_weight_file_names_the_file_and_never_falls_back(tmp_path):
     options = {"depth": 50, "size": [16, 16, 16], "batch_size": 2, "weights": str(path)}
     assert extractor.inputs(options) == {"weights": str(path)}
     with pytest.raises(FileNotFoundError, match="no random weights are used in its place"):
-        extractor.extract(tiny_prepared(), options=options, inputs=extractor.inputs(options), seed=0, threads=1)
+        extractor.extract(tiny, options=options, inputs=extractor.inputs(options), seed=0, threads=1)
     with pytest.raises(ValueError, match="resnet_50_23dataset.pth is missing"):
         extractor.check(options, downloads=False)
     extractor.check(options, downloads=True)  # the download rule will fetch it
 
 
-def test_random_control_is_seeded_and_named_as_such():
+def test_random_control_is_seeded_and_named_as_such(tiny):
     assert "random_resnet" in FEATURES and FEATURES.get("random_resnet").inputs({"depth": 10}) == {}
     a = medicalnet.build_backbone(10, seed=1).state_dict()
     b = medicalnet.build_backbone(10, seed=1).state_dict()
     torch.testing.assert_close(a, b, rtol=0, atol=0)
     extractor = FEATURES.get("random_resnet")
     options = {"depth": 10, "size": [16, 16, 16], "batch_size": 2}
-    table = extractor.extract(tiny_prepared(), options=options, inputs={}, seed=4, threads=1)
-    assert list(table["case_id"]) == ["c0", "c1", "c2"] and table.shape == (3, 1 + 512)
+    table = extractor.extract(tiny, options=options, inputs={}, seed=4, threads=1)
+    assert list(table["case_id"]) == list(tiny.case_ids) and table.shape == (8, 1 + 512)
 
 
-def test_pretrained_extractor_verifies_the_checksum_before_use(tmp_path):
+def test_pretrained_extractor_verifies_the_checksum_before_use(tmp_path, tiny):
     path = tmp_path / "resnet_10_23dataset.pth"
     published_format(medicalnet.MedicalNetBackbone(10), path)
     extractor = FEATURES.get("medicalnet")
@@ -127,8 +125,9 @@ def test_pretrained_extractor_verifies_the_checksum_before_use(tmp_path):
         extractor.check(options, downloads=False)
     (tmp_path / "SHA256SUMS").write_text(f"{file_digest(path, 'sha256')}  resnet_10_23dataset.pth\n")
     extractor.check(options, downloads=False)
-    table = extractor.extract(tiny_prepared(), options=options, inputs=extractor.inputs(options), seed=0, threads=1)
-    expected = medicalnet.extract(medicalnet.build_backbone(10, path), tiny_prepared().images, (16, 16, 16), 2)
+    table = extractor.extract(tiny, options=options, inputs=extractor.inputs(options), seed=0, threads=1)
+    volumes = np.stack([tiny.grid[i] for i in range(len(tiny.cases))])
+    expected = medicalnet.extract(medicalnet.build_backbone(10, path), volumes, (16, 16, 16), 2)
     np.testing.assert_array_equal(table.drop(columns="case_id").to_numpy(), expected)
 
 

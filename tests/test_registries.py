@@ -12,8 +12,8 @@ import pytest
 import torch
 from jsonschema import Draft202012Validator
 
-from conftest import ADRENAL
-from difficulty.data import SOURCES, Prepared, resolve_dataset
+from conftest import ADRENAL, prepared
+from difficulty.data import SOURCES, resolve_dataset
 from difficulty.features import FEATURES, resolve_feature
 from difficulty.io import file_digest
 from difficulty.metrics import METRICS, bootstrap, check_inputs, draw_sessions
@@ -75,15 +75,18 @@ def test_every_source_reads_its_cases_in_table_order(name, source_examples):
     source = SOURCES.get(name)
     if source.check is not None:
         source.check(spec, False)
-    assert all(Path(f).exists() for f in source.files(spec))
-    cases, items = source.read(spec, 0)
+    cases = source.cases(spec)
     assert {"case_id", "patient_id", "label"} <= set(cases.columns) and cases["case_id"].is_unique
+    assert all(isinstance(v, str) for v in cases["label"]) and all(isinstance(v, str) for v in cases["patient_id"])
+    assert all(Path(f).exists() for f in source.files(spec, None))
+    rows = cases.iloc[::2]
+    assert set(source.files(spec, rows)) <= set(source.files(spec, None))
     seen = []
-    for case, image, mask, spacing in items:
-        assert image.ndim == 3 and image.shape == mask.shape, case
-        assert len(spacing) == 3 and all(s > 0 for s in spacing)
-        seen.append(case)
-    assert seen == list(cases["case_id"])
+    for case in source.read(spec, rows, 0):
+        assert case.image.ndim == 3 and case.image.shape == case.mask.shape and case.mask.dtype == bool
+        assert len(case.spacing) == 3 and all(s > 0 for s in case.spacing) and len(case.direction) == 9
+        seen.append(case.case_id)
+    assert seen == list(rows["case_id"])
 
 
 # ---- feature extractors ------------------------------------------------------------------------------------
@@ -103,25 +106,18 @@ def feature_examples(tmp_path):
     }
 
 
-def phantoms(n=4):
-    from difficulty.data.synthetic import make_phantoms
-
-    cases, images, masks = make_phantoms(n // 2, 1.0, (16, 16, 16), seed=0)
-    cases[["spacing_z", "spacing_y", "spacing_x"]] = 1.0
-    return Prepared(cases, images, masks)
-
-
 @pytest.mark.parametrize("name", FEATURES.names())
-def test_every_extractor_gives_one_finite_row_per_case_in_order(name, feature_examples):
+def test_every_extractor_gives_one_finite_row_per_case_in_order(name, feature_examples, tmp_path):
     assert name in feature_examples, f"add example options of feature type {name!r} to this test"
     spec = resolve_feature("f", {"type": name, **feature_examples[name]})
     options = {k: v for k, v in spec.items() if k != "type"}
     extractor = FEATURES.get(name)
     if extractor.check is not None:
         extractor.check(options, False)
-    data = phantoms().subset([2, 0, 3])
+    data = prepared(tmp_path / "p", {"source": "synthetic", "separation": 1.0, "n_per_class": 4, "shape": [16] * 3})
+    data = data.subset([0, 2, 3])
     table = extractor.extract(data, options=options, inputs=extractor.inputs(options), seed=1, threads=1)
-    assert list(table["case_id"]) == ["case_0002", "case_0000", "case_0003"]
+    assert list(table["case_id"]) == ["case_0000", "case_0002", "case_0003"]
     values = table.drop(columns="case_id").to_numpy(dtype=np.float64)
     assert values.shape[1] > 0 and np.isfinite(values).all()
     again = extractor.extract(data, options=options, inputs=extractor.inputs(options), seed=1, threads=1)

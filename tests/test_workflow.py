@@ -41,16 +41,19 @@ def tiny_medmnist(path):
 
 
 def tiny_sheet(folder):
+    """16 NIfTI cases of mixed shapes and spacings, lesion masks, two cases per patient."""
     rng = np.random.default_rng(1)
     rows = ["case_id,label,image,mask,patient_id"]
     (folder / "nifti").mkdir()
     for i in range(16):
         label = i % 2
-        image = rng.normal(80 + 40 * label, 15, (16, 16, 16)).astype(np.float32)
-        mask = np.zeros((16, 16, 16), np.uint8)
-        mask[3:13, 3:13, 3:13] = 1
-        write_nifti(folder / "nifti" / f"s{i:02d}.nii.gz", image)
-        write_nifti(folder / "nifti" / f"s{i:02d}_mask.nii.gz", mask)
+        shape = (12 + i % 5, 16 + i % 3, 18)
+        spacing = (0.8, 0.8 + 0.1 * (i % 2), 1.5 + 0.5 * (i % 3))  # x, y, z
+        image = rng.normal(80 + 40 * label, 15, shape).astype(np.float32)
+        mask = np.zeros(shape, np.uint8)
+        mask[3:9, 4:12, 5:13] = 1
+        write_nifti(folder / "nifti" / f"s{i:02d}.nii.gz", image, spacing)
+        write_nifti(folder / "nifti" / f"s{i:02d}_mask.nii.gz", mask, spacing)
         rows.append(
             f"s{i:02d},{'benign' if label else 'other'},nifti/s{i:02d}.nii.gz,nifti/s{i:02d}_mask.nii.gz,pt{i // 2}"
         )
@@ -182,6 +185,13 @@ def test_every_output_exists_with_sane_values(finished):
     assert len(radiomics) == 30 and radiomics.drop(columns="case_id").notna().all().all()
     deep = pd.read_parquet(res / "features" / "nifti" / "random_resnet10.parquet")
     assert deep.shape == (16, 1 + 4)
+    # The sheet's cases keep their shapes and spacings; radiomics measured them in mm on the original geometry.
+    cases = pd.read_parquet(res / "prepared" / "nifti" / "cases.parquet")
+    assert cases["shape_z"].nunique() == 5 and cases["spacing_z"].nunique() == 3
+    assert np.load(res / "prepared" / "nifti" / "shard0" / "grid.npy", mmap_mode="r").shape == (16, 64, 64, 64)
+    raw = pd.read_parquet(res / "features" / "nifti" / "radiomics_raw.parquet").set_index("case_id")
+    mm3 = cases.set_index("case_id")[["spacing_z", "spacing_y", "spacing_x"]].prod(axis=1) * 6 * 8 * 8
+    np.testing.assert_allclose(raw["original_shape_VoxelVolume"], mm3.loc[raw.index], rtol=1e-9)
     noisy = pd.read_parquet(res / "labels" / "tiny_noisy.parquet")
     clean = pd.read_parquet(res / "labels" / "tiny.parquet")
     assert (noisy["label"] != clean["label"]).sum() == 9  # round(0.3 * 30)
@@ -217,9 +227,7 @@ def test_two_radiomics_presets_share_the_prepared_data(finished):
         own.sort_values("case_id", ignore_index=True), fast[shared].sort_values("case_id", ignore_index=True)
     )
     assert sorted(p.name for p in (finished / "logs" / "prepare").iterdir()) == [
-        "nifti.log",
-        "phantoms.log",
-        "tiny.log",
+        f"{name}.{step}.log" for name in ("nifti", "phantoms", "tiny") for step in ("merge", "shard0")
     ]
 
 
@@ -233,7 +241,7 @@ def test_a_changed_image_reruns_only_its_dataset(finished, tmp_path):
     write_nifti(work / "nifti" / "s03.nii.gz", np.full((16, 16, 16), 42.0, np.float32))
     jobs = scheduled_jobs(work)
     rules = {rule for rule, _ in jobs}
-    assert {"prepare", "labels", "extract_features", "bootstrap", "train_reference"} <= rules
+    assert {"prepare_shard", "merge_cases", "labels", "extract_features", "bootstrap", "train_reference"} <= rules
     for rule, wildcards in jobs:
         if rule not in AGGREGATES:
             assert re.search(r"(root|dataset)=nifti\b", wildcards), (rule, wildcards)

@@ -12,10 +12,10 @@ from difficulty.options import Option
     options={"percentiles": Option([10, 50, 90], "percentiles of the voxels inside the mask", {"type": "array"})},
 )
 def extract(data, *, options, inputs, seed, threads):
-    """Voxel count of each case's mask and percentiles of the intensities inside it."""
+    """Voxel count of each case's mask and percentiles of the intensities inside it (original views)."""
     rows = []
-    for image, mask in zip(data.images, data.masks):
-        inside = image[mask > 0]
+    for case in data.originals():
+        inside = case.image[case.mask]
         rows.append([inside.size, *np.percentile(inside, options["percentiles"])])
     table = pd.DataFrame(
         np.asarray(rows, dtype=np.float64), columns=["voxels"] + [f"p{p}" for p in options["percentiles"]]

@@ -7,6 +7,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.logging import logger
 from snakemake.utils import validate
 
+from difficulty.data.datasets import shard_rows
 from difficulty.options import ConfigError
 from difficulty.pipeline import config as pipeline_config
 from difficulty.pipeline.code import code_files
@@ -62,10 +63,35 @@ def relative(path):
     return os.path.relpath(path) if os.path.isabs(path) else path
 
 
+def prepared_folder(root):
+    return f"{RESULTS}/prepared/{root}"
+
+
 def prepared(root):
-    """Prepared case table, images and masks of a source dataset."""
-    folder = f"{RESULTS}/prepared/{root}"
-    return {k: f"{folder}/{k}.{ext}" for k, ext in (("cases", "parquet"), ("images", "npy"), ("masks", "npy"))}
+    """What the prepare steps write for a source dataset: its case table, how to read it, its grid shards."""
+    folder, shards = prepared_folder(root), range(PLAN.datasets[root]["shards"])
+    return {
+        "cases": f"{folder}/cases.parquet",
+        "source": f"{folder}/source.json",
+        "grid": [f"{folder}/shard{k}/grid.npy" for k in shards],
+        "grid_masks": [f"{folder}/shard{k}/grid_masks.npy" for k in shards],
+    }
+
+
+def shard_files(wildcards):
+    """Input files of one preparation shard (a change re-runs only that shard's preparation)."""
+    spec, source = PLAN.datasets[wildcards.root], PLAN.entry("datasets", wildcards.root)
+    rows = None
+    if spec["shards"] > 1:
+        try:
+            rows = shard_rows(source.cases(spec), int(wildcards.shard), spec["shards"])
+        except OSError:  # not there yet: a download rule fetches it
+            rows = None
+    return [relative(p) for p in source.files(spec, rows)]
+
+
+def dataset_seed(root):
+    return derive_seed(config["seed"], root, "prepare")
 
 
 def labels_input(wildcards):

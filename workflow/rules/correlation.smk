@@ -11,6 +11,8 @@ rule correlate:
         ),
     log:
         "logs/correlation/table.log",
+    benchmark:
+        "logs/benchmarks/correlate/table.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1
@@ -36,6 +38,8 @@ rule correlate_study:
         ),
     log:
         "logs/correlation/study_compat.log",
+    benchmark:
+        "logs/benchmarks/correlate_study/study_compat.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1
@@ -63,6 +67,8 @@ rule scatter:
         ),
     log:
         "logs/correlation/scatter.{feature}.{metric}.{model}.log",
+    benchmark:
+        "logs/benchmarks/scatter/scatter.{feature}.{metric}.{model}.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1
@@ -84,6 +90,8 @@ rule heatmap:
         ),
     log:
         "logs/correlation/heatmap.log",
+    benchmark:
+        "logs/benchmarks/heatmap/heatmap.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1

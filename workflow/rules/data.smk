@@ -1,11 +1,15 @@
-rule prepare:
+rule prepare_shard:
     input:
-        files=lambda w: PLAN.entry("datasets", w.root).files(PLAN.datasets[w.root]),
-        code=lambda w: code("prepare.py", "datasets", w.root),
+        files=shard_files,
+        code=lambda w: code("prepare_shard.py", "datasets", w.root),
     output:
-        **prepared("{root}"),
+        cases=f"{RESULTS}/prepared/{{root}}/shard{{shard}}/cases.parquet",
+        images=f"{RESULTS}/prepared/{{root}}/shard{{shard}}/grid.npy",
+        masks=f"{RESULTS}/prepared/{{root}}/shard{{shard}}/grid_masks.npy",
     log:
-        "logs/prepare/{root}.log",
+        "logs/prepare/{root}.shard{shard}.log",
+    benchmark:
+        "logs/benchmarks/prepare_shard/{root}.shard{shard}.tsv"
     conda:
         "../../envs/data.yaml"
     threads: 1
@@ -13,10 +17,36 @@ rule prepare:
         mem_mb=4000,
     params:
         spec=lambda w: {k: v for k, v in PLAN.datasets[w.root].items() if k != "label_noise"},
-        seed=lambda w: derive_seed(config["seed"], w.root, "prepare"),
+        seed=lambda w: dataset_seed(w.root),
         plugins=lambda w: PLAN.plugins_of("datasets", w.root),
     script:
-        "../scripts/prepare.py"
+        "../scripts/prepare_shard.py"
+
+
+rule merge_cases:
+    input:
+        shards=lambda w: expand(
+            f"{RESULTS}/prepared/{w.root}/shard{{shard}}/cases.parquet", shard=range(PLAN.datasets[w.root]["shards"])
+        ),
+        code=code("merge_cases.py"),
+    output:
+        cases=f"{RESULTS}/prepared/{{root}}/cases.parquet",
+        source=f"{RESULTS}/prepared/{{root}}/source.json",
+    log:
+        "logs/prepare/{root}.merge.log",
+    benchmark:
+        "logs/benchmarks/merge_cases/{root}.merge.tsv"
+    conda:
+        "../../envs/data.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        spec=lambda w: {k: v for k, v in PLAN.datasets[w.root].items() if k != "label_noise"},
+        seed=lambda w: dataset_seed(w.root),
+        plugins=lambda w: PLAN.plugins_of("datasets", w.root),
+    script:
+        "../scripts/merge_cases.py"
 
 
 rule labels:
@@ -27,6 +57,8 @@ rule labels:
         f"{RESULTS}/labels/{{dataset}}.parquet",
     log:
         "logs/labels/{dataset}.log",
+    benchmark:
+        "logs/benchmarks/labels/{dataset}.tsv"
     conda:
         "../../envs/data.yaml"
     threads: 1
@@ -46,6 +78,8 @@ if config["downloads"]:
             "{folder}/{flag}.npz",
         log:
             "logs/download/{folder}/{flag}.log",
+        benchmark:
+            "logs/benchmarks/download_medmnist/{folder}/{flag}.tsv"
         wildcard_constraints:
             flag=r"[a-z]+mnist3d(_64)?",
         conda:

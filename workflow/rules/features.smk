@@ -7,6 +7,8 @@ rule extract_features:
         f"{RESULTS}/features/{{root}}/{{feature}}/shard{{shard}}.parquet",
     log:
         "logs/features/{root}.{feature}.shard{shard}.log",
+    benchmark:
+        "logs/benchmarks/extract_features/{root}.{feature}.shard{shard}.tsv"
     conda:
         "../../envs/features.yaml"
     threads: lambda w: PLAN.entry("features", w.feature).threads  # capped at --cores; GPU jobs feed the GPU with them
@@ -14,6 +16,7 @@ rule extract_features:
         mem_mb=lambda w: PLAN.entry("features", w.feature).mem_mb,
         gpu=lambda w: int(PLAN.entry("features", w.feature).gpu),
     params:
+        prepared=lambda w: prepared_folder(w.root),
         spec=lambda w: PLAN.features[w.feature],
         seed=lambda w: derive_seed(config["seed"], w.feature, "init"),
         plugins=lambda w: PLAN.plugins_of("features", w.feature),
@@ -32,6 +35,8 @@ rule merge_features:
         f"{RESULTS}/features/{{root}}/{{feature}}_raw.parquet",
     log:
         "logs/features/{root}.{feature}.merge.log",
+    benchmark:
+        "logs/benchmarks/merge_features/{root}.{feature}.merge.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1
@@ -49,6 +54,8 @@ rule zscore_features:
         table=f"{RESULTS}/features/{{root}}/{{plain}}.parquet",
     log:
         "logs/features/{root}.{plain}.log",
+    benchmark:
+        "logs/benchmarks/zscore_features/{root}.{plain}.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1
@@ -69,6 +76,8 @@ rule pca_features:
         variance=f"{RESULTS}/features/{{root}}/{{pcafeat}}_variance.tsv",
     log:
         "logs/features/{root}.{pcafeat}.log",
+    benchmark:
+        "logs/benchmarks/pca_features/{root}.{pcafeat}.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1
@@ -87,6 +96,8 @@ if config["downloads"]:
             "{folder}/resnet_{depth}_23dataset.pth",
         log:
             "logs/download/{folder}/resnet_{depth}.log",
+        benchmark:
+            "logs/benchmarks/download_weights/{folder}/resnet_{depth}.tsv"
         wildcard_constraints:
             depth="10|18|34|50",
         conda:

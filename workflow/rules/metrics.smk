@@ -7,6 +7,8 @@ rule bootstrap:
         f"{RESULTS}/metrics/{{dataset}}/{{feature}}/{{metric}}/seed{{chunk}}.parquet",
     log:
         "logs/metrics/{dataset}.{feature}.{metric}.seed{chunk}.log",
+    benchmark:
+        "logs/benchmarks/bootstrap/{dataset}.{feature}.{metric}.seed{chunk}.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1
@@ -33,6 +35,8 @@ rule summarize_metrics:
         ),
     log:
         "logs/metrics/summary.log",
+    benchmark:
+        "logs/benchmarks/summarize_metrics/summary.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1

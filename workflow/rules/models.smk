@@ -7,12 +7,15 @@ rule train_reference:
         f"{RESULTS}/models/{{dataset}}/{{model}}.tsv",
     log:
         "logs/models/{dataset}.{model}.log",
+    benchmark:
+        "logs/benchmarks/train_reference/{dataset}.{model}.tsv"
     conda:
         "../../envs/models.yaml"
     threads: 1
     resources:
         mem_mb=4000,
     params:
+        prepared=lambda w: prepared_folder(PLAN.roots[w.dataset]),
         spec=lambda w: PLAN.models[w.model],
         seed=lambda w: (config["seed"], w.dataset, w.model),
         plugins=lambda w: PLAN.plugins_of("models", w.model),
@@ -33,6 +36,8 @@ rule summarize_models:
         ),
     log:
         "logs/models/summary.log",
+    benchmark:
+        "logs/benchmarks/summarize_models/summary.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1

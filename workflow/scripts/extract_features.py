@@ -5,9 +5,7 @@ from difficulty.logs import setup
 
 setup(snakemake.log[0])
 extract_shard(
-    cases=snakemake.input.cases,
-    images=snakemake.input.images,
-    masks=snakemake.input.masks,
+    prepared=snakemake.params.prepared,
     output=snakemake.output[0],
     spec=snakemake.params.spec,
     shard=int(snakemake.wildcards.shard),

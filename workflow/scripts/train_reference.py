@@ -5,9 +5,7 @@ from difficulty.models.jobs import train_reference
 
 setup(snakemake.log[0])
 train_reference(
-    cases=snakemake.input.cases,
-    images=snakemake.input.images,
-    masks=snakemake.input.masks,
+    prepared=snakemake.params.prepared,
     labels=snakemake.input.labels,
     output=snakemake.output[0],
     dataset=snakemake.wildcards.dataset,

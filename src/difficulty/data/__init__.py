@@ -1,4 +1,4 @@
-"""Data stage: dataset sources, preparation onto a grid, masks and label noise.
+"""Data stage: dataset sources, per-case preparation onto a model grid, masks and label noise.
 
 Built-in sources: ``medmnist``, ``sheet`` and ``synthetic``; importing this
 package registers them. A new source is one module that calls
@@ -6,22 +6,27 @@ package registers them. A new source is one module that calls
 """
 
 from . import medmnist, sheet, synthetic  # noqa: F401  (built-in sources register on import)
-from .datasets import DATASET_OPTIONS, VARIANT_OPTIONS, Prepared, index, load, resolve_dataset, root
+from .cases import Case
+from .datasets import DATASET_OPTIONS, VARIANT_OPTIONS, Prepared, index, resolve_dataset, root
+from .grid import GRID_OPTIONS, GridStore, to_grid
 from .labels import flip_labels
 from .masks import derive_mask
 from .sources import SOURCES, Source, register_source
 
 __all__ = [
     "DATASET_OPTIONS",
+    "GRID_OPTIONS",
     "SOURCES",
     "VARIANT_OPTIONS",
+    "Case",
+    "GridStore",
     "Prepared",
     "Source",
     "derive_mask",
     "flip_labels",
     "index",
-    "load",
     "register_source",
     "resolve_dataset",
     "root",
+    "to_grid",
 ]

@@ -1,17 +1,22 @@
-"""Datasets: declarations (sources and label-noise variants), preparation onto a grid, prepared data."""
+"""Datasets: declarations (sources and label-noise variants), per-case preparation, the prepared data."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..logs import Progress
 from ..options import ConfigError, Option, resolve
-from .preprocess import NORMALIZATIONS, prepare_case
+from ..registry import load_plugins
+from .cases import Case
+from .grid import GRID_OPTIONS, GridStore, check_grid, to_grid
 from .sources import SOURCES
 
 log = logging.getLogger(__name__)
@@ -20,15 +25,10 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _LABEL_NOISE = Option(
     0.0, "seeded fraction of labels flipped to another class", {"type": "number", "minimum": 0, "maximum": 1}
 )
-# Options every source dataset takes, besides its source's own.
-DATASET_OPTIONS = {
-    "size": Option(
-        None,
-        "resize every case to this (D, H, W) grid",
-        {"type": ["array", "null"], "items": {"type": "integer", "minimum": 8}, "minItems": 3, "maxItems": 3},
-    ),
-    "normalize": Option("none", "intensity normalisation, statistics inside the mask", {"enum": list(NORMALIZATIONS)}),
+# Options every source dataset takes, besides its source's own (which may give other defaults).
+DATASET_OPTIONS = GRID_OPTIONS | {
     "label_noise": _LABEL_NOISE,
+    "shards": Option(1, "parallel preparation jobs (every k-th case each)", {"type": "integer", "minimum": 1}),
 }
 # Options of a variant that reuses another dataset's images (``parent``).
 VARIANT_OPTIONS = {
@@ -52,7 +52,12 @@ def resolve_dataset(spec: dict) -> dict:
         source = SOURCES.get(rest.pop("source"))
     except ConfigError as err:
         raise ConfigError(f"config: {where}.source: {err}") from None
-    return {"name": name, "source": source.name, **resolve(DATASET_OPTIONS | source.options, rest, where)}
+    resolved = {"name": name, "source": source.name, **resolve(DATASET_OPTIONS | source.options, rest, where)}
+    try:
+        check_grid(resolved)
+    except ValueError as err:
+        raise ConfigError(f"config: {where}: {err}") from None
+    return resolved
 
 
 def index(datasets: list[dict]) -> dict[str, dict]:
@@ -81,70 +86,67 @@ def root(by_name: dict[str, dict], name: str) -> str:
     return seen[-1]
 
 
-def load(spec: dict, seed: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Cases, images and masks of a source dataset on its common grid.
+def shard_rows(cases: pd.DataFrame, shard: int, shards: int) -> pd.DataFrame:
+    """The rows of one shard: every ``shards``-th case, starting at ``shard``."""
+    return cases.iloc[shard::shards]
 
-    Returns
-    -------
-    cases : ``case_id, patient_id, label`` (strings), source columns, ``spacing_z, spacing_y, spacing_x``.
-    images : (n, D, H, W) float32; masks : (n, D, H, W) uint8.
+
+def prepare_cases(spec: dict, rows: pd.DataFrame, seed: int) -> Iterator[tuple[str, np.ndarray, np.ndarray, dict]]:
+    """Each case of ``rows`` read from its source, checked and brought onto the model grid, one at a time.
+
+    Yields (case_id, grid image, grid mask, case-table columns of the original view).
     """
-    size, method = spec.get("size"), spec.get("normalize", "none")
-    cases, items = SOURCES.get(spec["source"]).read(spec, seed)
-    images, masks, spacings = [], [], []
-    progress = Progress(len(cases), f"prepare {spec['name']}")
-    shapes = set()
-    for case, image, mask, spacing in items:
+    progress = Progress(len(rows), f"prepare {spec['name']}")
+    for case in SOURCES.get(spec["source"]).read(spec, rows, seed):
         try:
-            image, mask, spacing = prepare_case(image, mask, spacing, size, method)
+            image, mask = to_grid(case, spec)
         except ValueError as err:
-            raise ValueError(f"dataset {spec['name']!r}, case {case!r}: {err}") from None
-        shapes.add(image.shape)
-        if len(shapes) > 1:
-            raise ValueError(
-                f"dataset {spec['name']!r}, case {case!r}: shape {image.shape} differs from earlier cases "
-                f"{sorted(shapes - {image.shape})}; set 'size' to resize all cases to one grid"
-            )
-        images.append(image)
-        masks.append(mask)
-        spacings.append(spacing)
+            raise ValueError(f"dataset {spec['name']!r}, case {case.case_id!r}: {err}") from None
+        yield case.case_id, image, mask, case.geometry() | {"mask_voxels": int(np.count_nonzero(case.mask))}
         progress.update()
-    cases = cases.reset_index(drop=True)
-    cases[["spacing_z", "spacing_y", "spacing_x"]] = np.asarray(spacings, dtype=np.float64)
-    cases["label"] = cases["label"].astype(str)
-    cases["patient_id"] = cases["patient_id"].astype(str)
-    return cases, np.stack(images), np.stack(masks)
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """A prepared dataset: its case table and (memory-mapped) volumes.
+    """A prepared dataset: its case table, its model grid (memory-mapped) and the way back to its original views.
 
     Attributes
     ----------
-    cases : one row per case (``case_id, patient_id, label, spacing_z, spacing_y, spacing_x``, ...).
-    images : (n, D, H, W) float32; masks : (n, D, H, W) uint8, row i belongs to ``cases`` row i.
+    folder : where the prepare step wrote it (``cases.parquet``, ``source.json``, ``shard{k}/grid*.npy``).
+    cases : one row per case: ``case_id, patient_id, label``, the source's columns, the original view's
+        ``shape_*`` and ``spacing_*`` (z, y, x), ``mask_voxels``, and ``shard, row`` in the grid store.
+    spec, seed : the dataset entry and seed its source reads the original views with.
     """
 
+    folder: Path
     cases: pd.DataFrame
-    images: np.ndarray
-    masks: np.ndarray
+    spec: dict
+    seed: int
 
     @classmethod
-    def load(cls, cases, images, masks) -> Prepared:
-        """Read what the prepare step wrote (arrays memory-mapped, not loaded)."""
-        return cls(pd.read_parquet(cases), np.load(images, mmap_mode="r"), np.load(masks, mmap_mode="r"))
+    def open(cls, folder) -> Prepared:
+        """Open what the prepare steps wrote into ``folder`` (nothing is loaded but the case table)."""
+        folder = Path(folder)
+        source = json.loads((folder / "source.json").read_text())
+        load_plugins(source["plugins"])
+        return cls(folder, pd.read_parquet(folder / "cases.parquet"), source["spec"], source["seed"])
 
     @property
     def case_ids(self) -> np.ndarray:
         return self.cases["case_id"].to_numpy()
 
     @property
-    def spacing(self) -> np.ndarray:
-        """(n, 3) voxel spacing (z, y, x) in mm."""
-        return self.cases[["spacing_z", "spacing_y", "spacing_x"]].to_numpy()
+    def grid(self) -> GridStore:
+        """The model grid volumes, case i at ``grid[i]`` (read from disk when indexed)."""
+        return GridStore(self.folder, self.cases)
+
+    def originals(self) -> Iterator[Case]:
+        """The original view of each case (image and mask as the source gives them), one at a time."""
+        return SOURCES.get(self.spec["source"]).read(self.spec, self.cases, self.seed)
 
     def subset(self, rows) -> Prepared:
-        """The cases at positions ``rows`` (their volumes are read when used)."""
-        rows = np.asarray(rows)
-        return Prepared(self.cases.iloc[rows].reset_index(drop=True), self.images[rows], self.masks[rows])
+        """The cases at positions ``rows`` (ascending: sources read cases in the case table's order)."""
+        rows = np.asarray(rows, dtype=int)
+        if np.any(np.diff(rows) <= 0):
+            raise ValueError("a subset of a prepared dataset takes ascending case positions")
+        return Prepared(self.folder, self.cases.iloc[rows].reset_index(drop=True), self.spec, self.seed)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import urllib.request
+import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +13,7 @@ import pandas as pd
 
 from ..io import atomic_path, file_digest
 from ..options import Option
+from .cases import Case
 from .masks import derive_mask
 from .sources import register_source
 
@@ -34,32 +37,60 @@ def file_name(flag: str, size: int) -> str:
     return f"{flag}.npz" if size == 28 else f"{flag}_{size}.npz"
 
 
-def read_medmnist(path, splits=SPLITS) -> tuple[pd.DataFrame, np.ndarray]:
-    """Cases (``case_id`` = ``{split}_{index}``, ``patient_id``, ``label``, ``split``) and volumes.
+def _member_header(fh, path, key) -> tuple[tuple[int, ...], np.dtype]:
+    version = np.lib.format.read_magic(fh)
+    read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    shape, fortran, dtype = read(fh)
+    if fortran:
+        raise ValueError(f"{path}: {key} is stored in Fortran order; an official MedMNIST file is not")
+    return shape, dtype
 
-    MedMNIST ships no patient ids, so each case is its own patient.
+
+def read_cases(path, splits=SPLITS) -> pd.DataFrame:
+    """The case table of a MedMNIST 3D file, read from its labels only.
+
+    Columns ``case_id`` (``{split}_{index}``), ``patient_id`` (MedMNIST ships
+    none: each case is its own patient), ``label`` (string), ``split``, ``index``.
     """
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"MedMNIST file {path} does not exist")
-    with np.load(path) as npz:
-        missing = [f"{s}_{kind}" for s in splits for kind in ("images", "labels") if f"{s}_{kind}" not in npz]
+    frames = []
+    with zipfile.ZipFile(path) as zf:
+        names = {Path(n).stem for n in zf.namelist()}
+        missing = [f"{s}_{kind}" for s in splits for kind in ("images", "labels") if f"{s}_{kind}" not in names]
         if missing:
-            raise ValueError(f"{path}: not a MedMNIST 3D file, keys {missing} are missing (has {sorted(npz.files)})")
-        frames, volumes = [], []
+            raise ValueError(f"{path}: not a MedMNIST 3D file, keys {missing} are missing (has {sorted(names)})")
         for split in splits:
-            images, labels = npz[f"{split}_images"], npz[f"{split}_labels"]
-            if images.ndim != 4:
-                raise ValueError(f"{path}: {split}_images has shape {images.shape}; 3D MedMNIST needs (N, D, H, W)")
-            if len(labels) != len(images):
-                raise ValueError(f"{path}: {split} has {len(images)} images but {len(labels)} labels")
-            ids = [f"{split}_{i}" for i in range(len(images))]
-            frames.append(
-                pd.DataFrame({"case_id": ids, "patient_id": ids, "label": labels.reshape(len(labels), -1)[:, 0]})
-            )
-            frames[-1]["split"] = split
-            volumes.append(images)
-    return pd.concat(frames, ignore_index=True), np.concatenate(volumes)
+            with zf.open(f"{split}_images.npy") as fh:
+                shape, _ = _member_header(fh, path, f"{split}_images")
+            with zf.open(f"{split}_labels.npy") as fh:
+                labels = np.load(fh)
+            if len(shape) != 4:
+                raise ValueError(f"{path}: {split}_images has shape {shape}; 3D MedMNIST needs (N, D, H, W)")
+            if len(labels) != shape[0]:
+                raise ValueError(f"{path}: {split} has {shape[0]} images but {len(labels)} labels")
+            ids = [f"{split}_{i}" for i in range(shape[0])]
+            label = labels.reshape(len(labels), -1)[:, 0].astype(str)
+            frames.append(pd.DataFrame({"case_id": ids, "patient_id": ids, "label": label, "split": split}))
+            frames[-1]["index"] = np.arange(shape[0])
+    return pd.concat(frames, ignore_index=True)
+
+
+def iter_volumes(path, split: str, indices) -> Iterator[tuple[int, np.ndarray]]:
+    """(index, volume) of the given indices (ascending) of one split, decompressed one volume at a time."""
+    wanted = iter(sorted(int(i) for i in indices))
+    target = next(wanted, None)
+    with zipfile.ZipFile(path) as zf, zf.open(f"{split}_images.npy") as fh:
+        shape, dtype = _member_header(fh, path, f"{split}_images")
+        nbytes = int(np.prod(shape[1:])) * dtype.itemsize
+        for i in range(shape[0]):
+            if target is None:
+                return
+            buffer = fh.read(nbytes)
+            if i == target:
+                yield i, np.frombuffer(buffer, dtype).reshape(shape[1:])
+                target = next(wanted, None)
 
 
 def download_medmnist(flag: str, size: int, dest, base_url: str = ZENODO) -> Path:
@@ -90,8 +121,12 @@ def _check(spec: dict, downloads: bool) -> None:
         )
 
 
+PREPROCESSING = ("default", "study")
+
+
 @register_source(
     "medmnist",
+    cases=lambda spec: read_cases(spec["path"], spec["splits"]),
     options={
         "path": Option(help="an official MedMNIST 3D .npz file (28³ or 64³)", schema={"type": "string"}),
         "splits": Option(
@@ -104,12 +139,23 @@ def _check(spec: dict, downloads: bool) -> None:
             "voxel spacing (z, y, x) in mm",
             {"type": "array", "items": {"type": "number", "exclusiveMinimum": 0}, "minItems": 3, "maxItems": 3},
         ),
+        "preprocessing": Option(
+            "default",
+            "study: the study's code exactly (intensities uint8 / 255 as float32, masks with SciPy's defaults); "
+            "default: intensities as stored (0–255), masks that keep objects touching the border whole",
+            {"enum": list(PREPROCESSING)},
+        ),
     },
-    files=lambda spec: [spec["path"]],
+    files=lambda spec, rows: [spec["path"]],
     check=_check,
 )
-def read_source(spec: dict, seed: int):
+def read_source(spec: dict, rows: pd.DataFrame, seed: int) -> Iterator[Case]:
     """An official MedMNIST 3D file; masks derived as in the study (volume > 0, dilation, hole filling, erosion)."""
-    cases, volumes = read_medmnist(spec["path"], spec["splits"])
     spacing = tuple(float(s) for s in spec["spacing"])
-    return cases, ((case, v, derive_mask(v), spacing) for case, v in zip(cases["case_id"], volumes))
+    study = spec["preprocessing"] == "study"
+    for split, part in rows.groupby("split", sort=False):
+        ids = dict(zip(part["index"], part["case_id"]))
+        for index, volume in iter_volumes(spec["path"], split, part["index"]):
+            image = np.float32(volume / 255.0) if study else volume
+            mask = derive_mask(image, "study" if study else "default") > 0
+            yield Case(ids[index], image, mask, spacing)

@@ -1,4 +1,4 @@
-"""Preprocessing to a common grid: resize, intensity normalisation."""
+"""Array operations that bring a case onto a model grid: crop, resample, resize, pad, normalise."""
 
 from __future__ import annotations
 
@@ -31,16 +31,28 @@ def normalize(image: np.ndarray, mask: np.ndarray, method: str) -> np.ndarray:
     raise ValueError(f"unknown normalisation {method!r}; known: {NORMALIZATIONS}")
 
 
-def prepare_case(image, mask, spacing, size=None, method: str = "none"):
-    """One case on the common grid: image (float32), mask (uint8), spacing after resizing."""
-    image = np.asarray(image, dtype=np.float32)
-    mask = np.asarray(mask) > 0
-    if image.shape != mask.shape:
-        raise ValueError(f"image shape {image.shape} and mask shape {mask.shape} differ")
-    if size is not None:
-        spacing = tuple(sp * s / t for sp, s, t in zip(spacing, image.shape, size))
-        image = resize(image, size, order=1)
-        mask = resize(mask.astype(np.uint8), size, order=0) > 0
-    if not mask.any():
-        raise ValueError("mask is empty")
-    return normalize(image, mask, method).astype(np.float32), mask.astype(np.uint8), tuple(spacing)
+def mask_box(mask: np.ndarray, spacing, margin_mm: float) -> tuple[slice, ...]:
+    """Slices of the mask's bounding box grown by ``margin_mm`` on every side, within the volume."""
+    where = np.argwhere(mask)
+    low, high = where.min(axis=0), where.max(axis=0) + 1
+    grow = np.ceil(margin_mm / np.asarray(spacing, dtype=np.float64)).astype(int)
+    return tuple(slice(max(0, lo - g), min(n, hi + g)) for lo, hi, g, n in zip(low, high, grow, mask.shape))
+
+
+def resample(volume: np.ndarray, spacing, target, order: int) -> np.ndarray:
+    """Resample a (D, H, W) volume from ``spacing`` to the voxel size ``target`` (mm, z y x)."""
+    shape = [max(1, round(n * s / t)) for n, s, t in zip(volume.shape, spacing, target)]
+    return resize(volume, shape, order)
+
+
+def crop_or_pad(volume: np.ndarray, size, centre, fill: float) -> np.ndarray:
+    """The ``size`` window of a volume centred on the voxel ``centre``, padded with ``fill`` where it leaves it."""
+    out = np.full(tuple(int(s) for s in size), fill, dtype=volume.dtype)
+    src, dst = [], []
+    for n, s, c in zip(volume.shape, size, centre):
+        start = int(round(c)) - int(s) // 2
+        lo, hi = max(0, start), min(n, start + int(s))
+        src.append(slice(lo, hi))
+        dst.append(slice(lo - start, hi - start))
+    out[tuple(dst)] = volume[tuple(src)]
+    return out

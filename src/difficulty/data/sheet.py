@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +12,8 @@ import pandas as pd
 import SimpleITK as sitk
 
 from ..options import Option
+from .cases import Case
+from .grid import GRID_OPTIONS
 from .sources import register_source
 
 REQUIRED = ("case_id", "label", "image")
@@ -44,8 +48,9 @@ def read_sheet(path) -> pd.DataFrame:
     if "patient_id" not in df.columns:
         df["patient_id"] = df["case_id"]
     df["patient_id"] = df["patient_id"].where(df["patient_id"] != "", df["case_id"])
-    columns = ["image", "mask"] if "mask" in df.columns else ["image"]
-    for column in columns:
+    if "mask" not in df.columns:
+        df["mask"] = ""
+    for column in ("image", "mask"):
         df[column] = [os.path.normpath(path.parent / p) if p else "" for p in df[column]]
         for case, file in zip(df["case_id"], df[column]):
             if file and not Path(file).exists():
@@ -55,25 +60,75 @@ def read_sheet(path) -> pd.DataFrame:
     return df
 
 
-def read_volume(file, case: str, what: str = "image") -> tuple[np.ndarray, tuple[float, float, float]]:
-    """A 3D volume as a (D, H, W) array and its spacing (z, y, x) in mm."""
+def read_image(file, case: str, what: str = "image"):
+    """A 3D single-channel SimpleITK image; a clear ValueError naming the case and file otherwise."""
     try:
         image = sitk.ReadImage(str(file))
     except RuntimeError as err:
-        raise ValueError(f"case {case!r}: cannot read {what} file {file}: {err}") from None
+        raise ValueError(f"case {case!r}: cannot read {what} file {file}: {str(err).strip()}") from None
     if image.GetDimension() != 3 or image.GetNumberOfComponentsPerPixel() != 1:
         raise ValueError(
             f"case {case!r}: {what} file {file} is {image.GetDimension()}-D with "
             f"{image.GetNumberOfComponentsPerPixel()} component(s); a 3D single-channel volume is needed"
         )
-    return sitk.GetArrayFromImage(image), tuple(reversed(image.GetSpacing()))
+    return image
 
 
-def sheet_files(spec: dict) -> list[str]:
-    """The sheet and every image and mask file it lists."""
-    sheet = read_sheet(spec["path"])
-    masks = [m for m in sheet["mask"] if m] if "mask" in sheet.columns else []
-    return [spec["path"], *sheet["image"], *masks]
+def geometry_difference(image, mask, tolerance: float) -> str | None:
+    """What differs between the geometry of a mask and its image, beyond ``tolerance``; None if nothing.
+
+    Sizes must be equal; spacings within ``tolerance`` of the image's (relative), origins within
+    ``tolerance`` of a voxel, direction cosines within ``tolerance``.
+    """
+    if image.GetSize() != mask.GetSize():
+        return f"size {mask.GetSize()} vs {image.GetSize()} (voxels, x y z)"
+    spacing = np.asarray(image.GetSpacing())
+    checks = [
+        ("spacing", mask.GetSpacing(), image.GetSpacing(), tolerance * spacing, "mm, x y z"),
+        ("origin", mask.GetOrigin(), image.GetOrigin(), tolerance * spacing.min(), "mm, x y z"),
+        ("direction", mask.GetDirection(), image.GetDirection(), tolerance, "cosines"),
+    ]
+    for name, got, want, tol, unit in checks:
+        if np.any(np.abs(np.subtract(got, want)) > tol):
+            fmt = tuple(round(v, 6) for v in got), tuple(round(v, 6) for v in want)
+            return f"{name} {fmt[0]} vs {fmt[1]} ({unit})"
+    return None
+
+
+def select_labels(mask: np.ndarray, labels) -> np.ndarray:
+    """The region of interest of a label mask: every non-zero voxel (``labels`` None), or the given label(s)."""
+    if labels is None:
+        return mask != 0
+    return np.isin(mask, np.atleast_1d(labels))
+
+
+def read_case(row, mask_label=None, tolerance: float = 1e-3) -> Case:
+    """The original view of one sheet row: image and mask with the image's geometry, checked against each other."""
+    image = read_image(row.image, row.case_id)
+    array = sitk.GetArrayFromImage(image)
+    if row.mask:
+        mask_image = read_image(row.mask, row.case_id, "mask")
+        difference = geometry_difference(image, mask_image, tolerance)
+        if difference:
+            raise ValueError(
+                f"case {row.case_id!r}: mask file {row.mask} does not lie on its image {row.image}: {difference}"
+            )
+        values = sitk.GetArrayFromImage(mask_image)
+        mask = select_labels(values, mask_label)
+        if not mask.any():
+            present = np.unique(values).tolist()[:10]
+            wanted = "any non-zero label" if mask_label is None else f"label(s) {mask_label}"
+            raise ValueError(f"case {row.case_id!r}: mask file {row.mask} has no voxel of {wanted} (has {present})")
+    else:
+        mask = np.ones(array.shape, dtype=bool)
+    spacing = tuple(float(s) for s in reversed(image.GetSpacing()))
+    return Case(row.case_id, array, mask, spacing, image.GetOrigin(), image.GetDirection())
+
+
+def sheet_files(spec: dict, rows: pd.DataFrame | None) -> list[str]:
+    """The sheet and the image and mask files of the given rows (of every row if None)."""
+    rows = read_sheet(spec["path"]) if rows is None else rows
+    return [spec["path"], *rows["image"], *(m for m in rows["mask"] if m)]
 
 
 def _check(spec: dict, downloads: bool) -> None:
@@ -82,22 +137,27 @@ def _check(spec: dict, downloads: bool) -> None:
 
 @register_source(
     "sheet",
-    options={"path": Option(help="a TSV or CSV sample sheet (see 'Your own data')", schema={"type": "string"})},
+    cases=lambda spec: read_sheet(spec["path"]),
+    options={
+        "path": Option(help="a TSV or CSV sample sheet (see 'Your own data')", schema={"type": "string"}),
+        "mask_label": Option(
+            None,
+            "label value(s) of a label mask that form the region of interest; none: every non-zero voxel",
+            {"type": ["integer", "array", "null"], "items": {"type": "integer"}},
+        ),
+        "geometry_tolerance": Option(
+            1e-3,
+            "how far a mask's spacing (relative), origin (in voxels) and direction may differ from its image's",
+            {"type": "number", "minimum": 0},
+        ),
+        # Clinical volumes differ in shape: by default the grid is the mask's surroundings, resized to 64³.
+        "crop_margin": replace(GRID_OPTIONS["crop_margin"], default=10.0),
+        "size": replace(GRID_OPTIONS["size"], default=[64, 64, 64]),
+    },
     files=sheet_files,
     check=_check,
 )
-def read_source(spec: dict, seed: int):
+def read_source(spec: dict, rows: pd.DataFrame, seed: int) -> Iterator[Case]:
     """A sample sheet of image (and mask) files that SimpleITK reads: NIfTI, NRRD, MHA, ..."""
-    sheet = read_sheet(spec["path"])
-    return sheet[["case_id", "patient_id", "label"]].copy(), _sheet_items(sheet)
-
-
-def _sheet_items(sheet: pd.DataFrame):
-    for row in sheet.itertuples():
-        image, spacing = read_volume(row.image, row.case_id)
-        mask_file = getattr(row, "mask", "")
-        if mask_file:
-            mask, _ = read_volume(mask_file, row.case_id, "mask")
-        else:
-            mask = np.ones(image.shape, dtype=np.uint8)
-        yield row.case_id, image, mask, spacing
+    for row in rows.itertuples():
+        yield read_case(row, spec["mask_label"], spec["geometry_tolerance"])

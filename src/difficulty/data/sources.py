@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from ..options import Option
 from ..registry import Registered, Registry
+from .cases import Case
 
-# (case_id, image (D, H, W), mask (D, H, W), spacing (z, y, x) in mm) of one case.
-Case = tuple[str, np.ndarray, np.ndarray, tuple[float, float, float]]
-ReadFn = Callable[[dict, int], tuple[pd.DataFrame, Iterable[Case]]]
+ReadFn = Callable[[dict, pd.DataFrame, int], Iterator[Case]]
 
 
-def _no_files(spec: dict) -> list[str]:
+def _no_files(spec: dict, cases: pd.DataFrame) -> list[str]:
     return []
 
 
@@ -26,15 +24,20 @@ class Source(Registered):
 
     Attributes
     ----------
-    read : ``read(spec, seed) -> (cases, items)``: the case table (``case_id, patient_id, label``
-        and any further columns) and an iterable of :data:`Case`, one per row, read lazily.
-    files : ``files(spec) -> [path, ...]``: the input files (a change in one re-runs the dataset).
+    read : ``read(spec, rows, seed) -> iterator of Case``: the original view of each case in ``rows``
+        (rows of the case table, in its order), in that order, one at a time; ``seed`` (from the config's seed and the
+        dataset's name) for sources that generate their cases.
+    cases : ``cases(spec) -> DataFrame``: the case table (``case_id, patient_id, label`` as strings, and
+        whatever columns ``read`` needs to find a case), without reading any image.
+    files : ``files(spec, rows) -> [path, ...]``: the input files of those rows, or of every case if ``rows``
+        is None (a change in one re-runs them).
     check : ``check(spec, downloads)``: raise ValueError with a readable message before any work
         when the dataset cannot be read (``downloads``: whether download rules may fetch missing files).
     """
 
     read: ReadFn
-    files: Callable[[dict], list[str]] = _no_files
+    cases: Callable[[dict], pd.DataFrame]
+    files: Callable[[dict, pd.DataFrame], list[str]] = _no_files
     check: Callable[[dict, bool], None] | None = None
 
 
@@ -44,11 +47,11 @@ SOURCES: Registry[Source] = Registry("dataset source", Source, "datasets")
 def register_source(
     name: str,
     *,
+    cases: Callable[[dict], pd.DataFrame],
     options: Mapping[str, Option] | None = None,
-    files: Callable[[dict], list[str]] = _no_files,
+    files: Callable[[dict, pd.DataFrame], list[str]] = _no_files,
     check: Callable[[dict, bool], None] | None = None,
     help: str | None = None,
 ):
-    """Register a dataset source; decorates its ``read(spec, seed)`` function (see :class:`Source`)."""
-
-    return SOURCES.decorator(name, "read", options=options, help=help, files=files, check=check)
+    """Register a dataset source; decorates its ``read(spec, rows, seed)`` function (see :class:`Source`)."""
+    return SOURCES.decorator(name, "read", options=options, help=help, cases=cases, files=files, check=check)

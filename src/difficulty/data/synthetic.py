@@ -7,29 +7,35 @@ import pandas as pd
 from scipy import ndimage
 
 from ..options import Option
+from .cases import Case
 from .sources import register_source
 
 
-def make_phantoms(
-    n_per_class: int, separation: float, shape=(28, 28, 28), seed: int = 0
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Cases, images and masks of noisy textured ellipsoids.
+def _check(n_per_class: int, separation: float) -> None:
+    if not 0 <= separation <= 1:
+        raise ValueError(f"separation must be in [0, 1], got {separation}")
+    if n_per_class < 2:
+        raise ValueError(f"n_per_class must be at least 2, got {n_per_class}")
+
+
+def phantom_cases(n_per_class: int) -> pd.DataFrame:
+    """The case table of a phantom set: ``case_id, patient_id, label`` (class 0 first, then class 1)."""
+    ids = [f"case_{i:04d}" for i in range(2 * n_per_class)]
+    return pd.DataFrame({"case_id": ids, "patient_id": ids, "label": np.repeat([0, 1], n_per_class)})
+
+
+def iter_phantoms(n_per_class: int, separation: float, shape=(28, 28, 28), seed: int = 0):
+    """Images (float32) and masks (uint8) of noisy textured ellipsoids, one case at a time, in case-table order.
 
     Class 1 differs from class 0 by an elongated shape, a brighter and coarser
     texture, each scaled by ``separation``: 0 gives two identical
     distributions, 1 an easy task. Every case draws its own size, orientation
     and noise, so even at 1 the classes overlap a little.
     """
-    if not 0 <= separation <= 1:
-        raise ValueError(f"separation must be in [0, 1], got {separation}")
-    if n_per_class < 2:
-        raise ValueError(f"n_per_class must be at least 2, got {n_per_class}")
+    _check(n_per_class, separation)
     rng = np.random.default_rng(seed)
     grid = np.stack(np.meshgrid(*[np.linspace(-1, 1, s) for s in shape], indexing="ij"))
-    labels = np.repeat([0, 1], n_per_class)
-    images = np.empty((len(labels), *shape), dtype=np.float32)
-    masks = np.empty((len(labels), *shape), dtype=np.uint8)
-    for i, label in enumerate(labels):
+    for label in np.repeat([0, 1], n_per_class):
         shift = separation * label
         radii = rng.uniform(0.45, 0.6, 3) * np.array([1.0 + 0.35 * shift, 1.0, 1.0 - 0.25 * shift])
         rotation, _ = np.linalg.qr(rng.normal(size=(3, 3)))
@@ -39,14 +45,20 @@ def make_phantoms(
         texture = ndimage.gaussian_filter(rng.normal(size=shape), sigma=1.0 + 1.5 * shift)
         texture /= texture.std() + 1e-12
         intensity = 100.0 + 40.0 * shift + 20.0 * texture + rng.normal(0, 10, shape)
-        images[i] = np.where(inside, intensity, rng.normal(0, 5, shape))
-        masks[i] = inside
-    ids = [f"case_{i:04d}" for i in range(len(labels))]
-    return pd.DataFrame({"case_id": ids, "patient_id": ids, "label": labels}), images, masks
+        yield np.where(inside, intensity, rng.normal(0, 5, shape)).astype(np.float32), inside.astype(np.uint8)
+
+
+def make_phantoms(
+    n_per_class: int, separation: float, shape=(28, 28, 28), seed: int = 0
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Cases, images (n, D, H, W) and masks of a whole phantom set in memory (see :func:`iter_phantoms`)."""
+    images, masks = zip(*iter_phantoms(n_per_class, separation, shape, seed))
+    return phantom_cases(n_per_class), np.stack(images), np.stack(masks)
 
 
 @register_source(
     "synthetic",
+    cases=lambda spec: phantom_cases(spec["n_per_class"]).astype({"label": str}),
     options={
         "separation": Option(
             help="class separation: 0 = identical classes, 1 = an easy task",
@@ -60,7 +72,10 @@ def make_phantoms(
         ),
     },
 )
-def read_source(spec: dict, seed: int):
+def read_source(spec: dict, rows: pd.DataFrame, seed: int):
     """Seeded phantoms of two classes whose separation sets the difficulty: a ladder of known difficulty."""
-    cases, images, masks = make_phantoms(spec["n_per_class"], spec["separation"], spec["shape"], seed)
-    return cases, ((case, image, mask, (1.0, 1.0, 1.0)) for case, image, mask in zip(cases["case_id"], images, masks))
+    wanted = set(rows["case_id"])
+    phantoms = iter_phantoms(spec["n_per_class"], spec["separation"], spec["shape"], seed)
+    for case, (image, mask) in zip(phantom_cases(spec["n_per_class"])["case_id"], phantoms):
+        if case in wanted:
+            yield Case(case, image, mask > 0)

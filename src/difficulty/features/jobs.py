@@ -16,14 +16,12 @@ from .registry import FEATURES
 log = logging.getLogger(__name__)
 
 
-def extract_shard(
-    *, cases, images, masks, output, spec: dict, shard: int, seed: int, threads: int = 1, plugins=()
-) -> None:
+def extract_shard(*, prepared, output, spec: dict, shard: int, seed: int, threads: int = 1, plugins=()) -> None:
     """Features of one shard (every k-th case, k = the entry's ``shards``) of a prepared dataset.
 
     Parameters
     ----------
-    cases, images, masks : the prepared dataset's files.
+    prepared : the prepared dataset's folder (:class:`difficulty.data.Prepared`).
     output : Parquet table, ``case_id`` then one column per feature.
     spec : the resolved feature entry (``type`` and options).
     shard : which shard, 0 ≤ shard < shards.
@@ -34,7 +32,7 @@ def extract_shard(
     load_plugins(plugins)
     extractor = FEATURES.get(spec["type"])
     options = {k: v for k, v in spec.items() if k != "type"}
-    data = Prepared.load(cases, images, masks)
+    data = Prepared.open(prepared)
     rows = np.arange(shard, len(data.cases), options.get("shards", 1))
     log.info("%s shard %d: %d of %d cases", spec["type"], shard, len(rows), len(data.cases))
     table = extractor.extract(

@@ -56,7 +56,7 @@ def _extract(data, options: dict, weights, seed: int, threads: int) -> pd.DataFr
     torch.set_num_threads(threads)
     log.info("ResNet-%d on %s: %d cases at %s", options["depth"], device, len(data.cases), options["size"])
     features = medicalnet.extract(
-        model, data.images, options["size"], options["batch_size"], device, workers=max(0, threads - 1)
+        model, data.grid, options["size"], options["batch_size"], device, workers=max(0, threads - 1)
     )
     table = pd.DataFrame(features, columns=[f"f{i:04d}" for i in range(features.shape[1])])
     table.insert(0, "case_id", data.case_ids)

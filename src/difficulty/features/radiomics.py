@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import SimpleITK as sitk
 
+from ..data.cases import Case
 from ..logs import Progress
 from ..options import Option
 from .registry import register_feature
@@ -26,30 +26,33 @@ def params_file(params: str) -> Path:
     return PRESETS / f"{params}.yaml" if params in preset_names() else Path(params)
 
 
-def extract_radiomics(case_ids, images, masks, spacing, params) -> pd.DataFrame:
+def extract_radiomics(cases: Iterable[Case], params, total: int | None = None) -> pd.DataFrame:
     """One row of pyradiomics features per case (diagnostics left out), keyed by ``case_id``.
 
-    ``spacing`` is (n, 3) in (z, y, x) order; ``params`` a pyradiomics parameter file.
+    Parameters
+    ----------
+    cases : original views (image, mask and geometry as read), one at a time; the image is handed to
+        pyradiomics as float64, the mask as label 1, both with the case's spacing, origin and direction.
+    params : a pyradiomics parameter file (its own resampling, if any, applies).
+    total : number of cases, for progress lines.
     """
     from radiomics import featureextractor
 
     logging.getLogger("radiomics").setLevel(logging.ERROR)
     extractor = featureextractor.RadiomicsFeatureExtractor(str(params))
-    rows = []
-    progress = Progress(len(case_ids), "radiomics")
-    for case, image, mask, sp in zip(case_ids, images, masks, np.asarray(spacing)):
-        img = sitk.GetImageFromArray(np.asarray(image, dtype=np.float32))
-        msk = sitk.GetImageFromArray(np.asarray(mask, dtype=np.uint8))
-        for item in (img, msk):
-            item.SetSpacing(tuple(float(s) for s in sp[::-1]))
+    ids, rows = [], []
+    progress = Progress(total or 0, "radiomics")
+    for case in cases:
+        image, mask = case.sitk_images()
         try:
-            result = extractor.execute(img, msk, label=1)
+            result = extractor.execute(image, mask, label=1)
         except (ValueError, RuntimeError) as err:
-            raise ValueError(f"radiomics failed for case {case!r} ({params}): {err}") from None
+            raise ValueError(f"radiomics failed for case {case.case_id!r} ({params}): {err}") from None
+        ids.append(case.case_id)
         rows.append({k: float(v) for k, v in result.items() if not k.startswith("diagnostics_")})
         progress.update()
     table = pd.DataFrame(rows)
-    table.insert(0, "case_id", list(case_ids))
+    table.insert(0, "case_id", ids)
     return table
 
 
@@ -74,5 +77,5 @@ def _check(options: dict, downloads: bool) -> None:
     check=_check,
 )
 def extract(data, *, options: dict, inputs: dict, seed: int, threads: int) -> pd.DataFrame:
-    """Radiomic features (pyradiomics): shape, first-order and texture classes of the preset's images."""
-    return extract_radiomics(data.case_ids, data.images, data.masks, data.spacing, inputs["params"])
+    """Radiomic features (pyradiomics) of the original images and masks, with the preset's own resampling."""
+    return extract_radiomics(data.originals(), inputs["params"], len(data.cases))

@@ -25,27 +25,51 @@ def auc(y_true: np.ndarray, proba: np.ndarray) -> float:
     return float(roc_auc_score(y_true, proba, multi_class="ovr", average="macro", labels=np.arange(proba.shape[1])))
 
 
-def _predict(model, x, batch_size):
-    model.eval()
+def intensity_stats(images, rows) -> tuple[float, float]:
+    """Mean and SD (ddof = 1) of every voxel of the volumes ``images[i]``, i in ``rows``, read one at a time."""
+    count, mean, m2 = 0, 0.0, 0.0
+    for i in rows:
+        volume = np.asarray(images[i], dtype=np.float64)
+        n, m = volume.size, float(volume.mean())
+        delta = m - mean
+        m2 += float(((volume - m) ** 2).sum()) + delta**2 * count * n / (count + n)
+        mean += delta * n / (count + n)
+        count += n
+    return mean, float(np.sqrt(m2 / (count - 1)))
+
+
+def _batch(images, rows, mean: float, std: float) -> torch.Tensor:
+    """(B, 1, D, H, W) float32 batch of the volumes ``images[i]``, i in ``rows``, z-scored."""
+    x = np.stack([np.asarray(images[i], dtype=np.float32) for i in rows])
+    return torch.from_numpy((x - np.float32(mean)) / np.float32(std)).unsqueeze(1)
+
+
+def _predict(network, images, rows, mean, std, batch_size: int) -> np.ndarray:
+    network.eval()
     with torch.inference_mode():
-        return torch.cat([torch.softmax(model(x[i : i + batch_size]), 1) for i in range(0, len(x), batch_size)]).numpy()
+        parts = [
+            torch.softmax(network(_batch(images, rows[i : i + batch_size], mean, std)), 1)
+            for i in range(0, len(rows), batch_size)
+        ]
+    return torch.cat(parts).numpy()
 
 
 def train_fold(images, y, train, test, n_classes: int, model: ReferenceModel, options: dict, seed) -> float:
     """Train a fresh network on the ``train`` indices and return its AUC on ``test``.
 
+    Volumes are read per batch (``images`` may be a memory-mapped :class:`difficulty.data.GridStore`).
+
     Parameters
     ----------
-    images : (n, D, H, W) volumes; y : (n,) class codes 0..n_classes-1.
+    images : n volumes (D, H, W), indexable; y : (n,) class codes 0..n_classes-1.
     train, test : index arrays.
     model : the reference model type; options : its options with the training options.
     seed : seed of the initialisation, the batch order and the augmentation.
     """
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    x = torch.as_tensor(np.asarray(images, dtype=np.float32)).unsqueeze(1)
-    mean, std = x[train].mean(), x[train].std() + 1e-8
-    x = (x - mean) / std
+    mean, std = intensity_stats(images, train)
+    std += 1e-8
     target = torch.as_tensor(y, dtype=torch.long)
     network = model.build(n_classes, **{k: v for k, v in options.items() if k not in TRAINING_OPTIONS})
     opt = torch.optim.AdamW(network.parameters(), lr=options["lr"], weight_decay=1e-4)
@@ -58,17 +82,17 @@ def train_fold(images, y, train, test, n_classes: int, model: ReferenceModel, op
         network.train()
         order = rng.permutation(train)
         for i in range(0, len(order), batch):
-            idx = torch.as_tensor(order[i : i + batch])
-            xb = x[idx]
+            idx = order[i : i + batch]
+            xb = _batch(images, idx, mean, std)
             flips = torch.as_tensor(rng.random(3) < 0.5)
             dims = [d + 2 for d in range(3) if flips[d]]
             if dims:
                 xb = torch.flip(xb, dims)
             opt.zero_grad()
-            loss = loss_fn(network(xb), target[idx])
+            loss = loss_fn(network(xb), target[torch.as_tensor(idx)])
             loss.backward()
             opt.step()
-    return auc(y[test], _predict(network, x[torch.as_tensor(test)], 256))
+    return auc(y[test], _predict(network, images, np.asarray(test), mean, std, 256))
 
 
 def cross_validate(images, labels, model: str | ReferenceModel, options: dict, seed, threads: int = 1) -> pd.DataFrame:
@@ -76,7 +100,7 @@ def cross_validate(images, labels, model: str | ReferenceModel, options: dict, s
 
     Parameters
     ----------
-    images : (n, D, H, W) volumes; labels : (n,) class labels.
+    images : n volumes (D, H, W), indexable (an array, or a memory-mapped GridStore); labels : (n,) class labels.
     model : a registered model type (name or entry).
     options : the model's options with the training options (``folds``, ``epochs``, ``batch_size``, ``lr``).
     seed : an int or a tuple of keys; the folds and each fold's training derive their seeds from it.

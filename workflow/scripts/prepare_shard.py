@@ -1,12 +1,13 @@
-"""Case table and volumes of one source dataset."""
+"""Read, check and bring onto the model grid one shard of a source dataset, one case at a time."""
 
-from difficulty.data.jobs import prepare_dataset
+from difficulty.data.jobs import prepare_shard
 from difficulty.logs import setup
 
 setup(snakemake.log[0])
-prepare_dataset(
+prepare_shard(
     spec=snakemake.params.spec,
     seed=snakemake.params.seed,
+    shard=int(snakemake.wildcards.shard),
     cases=snakemake.output.cases,
     images=snakemake.output.images,
     masks=snakemake.output.masks,

@@ -1,0 +1,152 @@
+"""The model grid: each case cropped, resampled and resized onto one grid for deep features and reference models.
+
+A dataset's grid volumes are stored per shard of cases as memory-mapped
+``.npy`` arrays, so that loaders stream cases from disk and no job holds the
+dataset in memory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..io import atomic_path
+from ..options import Option
+from .cases import Case
+from .preprocess import NORMALIZATIONS, crop_or_pad, mask_box, normalize, resample, resize
+
+_SIZE = {"type": ["array", "null"], "items": {"type": "integer", "minimum": 8}, "minItems": 3, "maxItems": 3}
+# Options of the model grid, taken by every source dataset (a source may give other defaults).
+GRID_OPTIONS = {
+    "crop_margin": Option(
+        None,
+        "crop each case to its mask's bounding box grown by this margin (mm); none: the whole volume",
+        {"type": ["number", "null"], "minimum": 0},
+    ),
+    "grid_spacing": Option(
+        None,
+        "resample to this voxel size (z, y, x; mm), then cut a `size` window around the mask's centre",
+        {"type": ["array", "null"], "items": {"type": "number", "exclusiveMinimum": 0}, "minItems": 3, "maxItems": 3},
+    ),
+    "size": Option(
+        None,
+        "the grid (D, H, W): without grid_spacing, resize every case to it; none: keep the source's grid",
+        _SIZE,
+    ),
+    "normalize": Option("none", "intensity normalisation, statistics inside the mask", {"enum": list(NORMALIZATIONS)}),
+}
+
+
+def check_grid(options: dict) -> None:
+    """Refuse option combinations that cannot give one grid."""
+    if options.get("grid_spacing") is not None and options.get("size") is None:
+        raise ValueError("grid_spacing needs size (the window cut around the mask's centre)")
+
+
+def to_grid(case: Case, options: dict) -> tuple[np.ndarray, np.ndarray]:
+    """A case on the model grid: image (float32) and mask (uint8), shaped ``size`` when one is given.
+
+    Crop to the mask (``crop_margin``), then either resample (``grid_spacing``) and cut a ``size``
+    window around the mask's centre, or resize to ``size``; then normalise inside the mask.
+    """
+    image = np.asarray(case.image, dtype=np.float32)
+    mask = np.asarray(case.mask) > 0
+    if image.shape != mask.shape:
+        raise ValueError(f"image shape {image.shape} and mask shape {mask.shape} differ")
+    if not mask.any():
+        raise ValueError("mask is empty")
+    if options.get("crop_margin") is not None:
+        box = mask_box(mask, case.spacing, options["crop_margin"])
+        image, mask = image[box], mask[box]
+    size = options.get("size")
+    if options.get("grid_spacing") is not None:
+        image = resample(image, case.spacing, options["grid_spacing"], order=1)
+        mask = resample(mask.astype(np.uint8), case.spacing, options["grid_spacing"], order=0) > 0
+        centre = np.argwhere(mask).mean(axis=0) if mask.any() else np.asarray(mask.shape) / 2
+        image = crop_or_pad(image, size, centre, float(image.min()))
+        mask = crop_or_pad(mask, size, centre, False)
+    elif size is not None:
+        image = resize(image, size, order=1)
+        mask = resize(mask.astype(np.uint8), size, order=0) > 0
+    if not mask.any():
+        raise ValueError(f"mask is empty on the model grid {image.shape}; use a larger size or grid_spacing")
+    return normalize(image, mask, options.get("normalize", "none")).astype(np.float32), mask.astype(np.uint8)
+
+
+def write_grid(items, n: int, images, masks) -> None:
+    """Write the grid volumes of ``n`` cases into memory-mapped ``.npy`` files, one case at a time, atomically.
+
+    Parameters
+    ----------
+    items : iterable of (case_id, image (D, H, W) float32, mask (D, H, W) uint8), all of one shape.
+    n : number of items.
+    images, masks : output paths; nothing is left there if an item fails.
+    """
+    with atomic_path(images) as tmp_images, atomic_path(masks) as tmp_masks:
+        arrays = None
+        count = 0
+        for count, (case_id, image, mask) in enumerate(items, start=1):
+            if arrays is None:
+                arrays = [
+                    np.lib.format.open_memmap(tmp, mode="w+", dtype=dtype, shape=(n, *image.shape))
+                    for tmp, dtype in ((tmp_images, np.float32), (tmp_masks, np.uint8))
+                ]
+            if image.shape != arrays[0].shape[1:]:
+                raise ValueError(
+                    f"case {case_id!r}: grid shape {image.shape} differs from earlier cases "
+                    f"{arrays[0].shape[1:]}; set 'size' to bring all cases onto one grid"
+                )
+            arrays[0][count - 1], arrays[1][count - 1] = image, mask
+        if count != n:
+            raise ValueError(f"{count} of {n} cases were read")
+        for array in arrays:
+            array.flush()
+        del arrays
+
+
+class GridStore:
+    """The grid volumes of a dataset's cases, memory-mapped from its shards, in case-table order.
+
+    ``store[i]`` is case i's image (D, H, W) float32; ``store.mask(i)`` its mask.
+    """
+
+    def __init__(self, folder, cases: pd.DataFrame):
+        self.folder = Path(folder)
+        self.shard, self.row = cases["shard"].to_numpy(), cases["row"].to_numpy()
+        self._open: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def _arrays(self, shard: int):
+        if shard not in self._open:
+            base = self.folder / f"shard{shard}"
+            self._open[shard] = (
+                np.load(base / "grid.npy", mmap_mode="r"),
+                np.load(base / "grid_masks.npy", mmap_mode="r"),
+            )
+        return self._open[shard]
+
+    def __len__(self) -> int:
+        return len(self.shard)
+
+    def __getstate__(self):
+        """Pickled (e.g. into loader workers) without its open memory maps, which each process reopens."""
+        return {**self.__dict__, "_open": {}}
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        return np.array(self._arrays(int(self.shard[i]))[0][self.row[i]])
+
+    def mask(self, i: int) -> np.ndarray:
+        return np.array(self._arrays(int(self.shard[i]))[1][self.row[i]])
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """(n, D, H, W)."""
+        return (len(self), *self._arrays(int(self.shard[0]))[0].shape[1:])
+
+    def subset(self, rows) -> GridStore:
+        """The store of the cases at positions ``rows``."""
+        rows = np.asarray(rows, dtype=int)
+        sub = GridStore.__new__(GridStore)
+        sub.folder, sub.shard, sub.row, sub._open = self.folder, self.shard[rows], self.row[rows], self._open
+        return sub
