@@ -49,7 +49,7 @@ def run(work: Path, cores: int, *targets) -> float:
 
 
 def peaks(work: Path) -> pd.DataFrame:
-    """Largest peak RSS (MB) and the summed seconds of each rule's jobs, from the benchmark files."""
+    """Peak RSS (MB) and CPU seconds of every job, by rule, from the benchmark files."""
     rows = []
     for path in (work / "logs" / "benchmarks").glob("*/*.tsv"):
         table = pd.read_csv(path, sep="\t")
@@ -76,7 +76,8 @@ def main():
         wall = run(work, args.cores)
         table = peaks(work)
         summary[n] = table.groupby("step")["max_rss_mb"].max()
-        print(f"N = {n}: {wall:.0f} s wall, largest job peak {table['max_rss_mb'].max():.0f} MB", flush=True)
+        cpu = table["cpu_s"].sum()
+        print(f"N = {n}: {wall:.0f} s wall, {cpu:.0f} CPU s, largest job peak {table['max_rss_mb'].max():.0f} MB")
     if args.big:
         work = Path(args.work) / "big"
         sheet = work / "data" / "sheet.tsv"

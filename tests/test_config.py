@@ -62,7 +62,10 @@ def test_metric_entries_take_the_bootstrap_block_and_may_override_it():
         ({"features": {"r": {"type": "medicalnet"}}}, r"features.r: option 'depth' is required"),
         ({"metrics": {"s": {"type": "sil", "multiclass": "all"}}}, r"metrics.s.multiclass: 'all' is not one of"),
         ({"bootstrap": {"fraction": 2}}, r"bootstrap.fraction: 2 is greater than the maximum of 1"),
-        ({"models": {"m": {"type": "cnn3d", "epoch": 3}}}, r"models.m: unknown option 'epoch' \(known options: batch"),
+        (
+            {"models": {"m": {"type": "cnn3d", "epoch": 3}}},
+            r"models.m: unknown option 'epoch' \(known options: augment, ",
+        ),
         ({"plugins": ["nowhere/plugin.py"]}, r"plugins: file nowhere/plugin.py does not exist"),
         ({"plugins": ["no_such_module"]}, r"plugins: cannot import 'no_such_module'"),
     ],

@@ -47,6 +47,16 @@ def write_array(array: np.ndarray, path) -> None:
         np.save(fh, array)
 
 
+def read_npy_header(fh, name) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype of the ``.npy`` array whose file object ``fh`` is at its start; leaves ``fh`` at its data."""
+    version = np.lib.format.read_magic(fh)
+    read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    shape, fortran, dtype = read(fh)
+    if fortran:
+        raise ValueError(f"{name}: the array is stored in Fortran order; C order is needed")
+    return shape, dtype
+
+
 def file_digest(path, algorithm: str) -> str:
     """Hex digest of a file (``"md5"``, ``"sha256"``, ...)."""
     with open(path, "rb") as fh:

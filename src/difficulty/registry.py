@@ -122,6 +122,11 @@ class Registry(Generic[T]):
         return iter(self._entries[name] for name in self.names())
 
 
+def no_inputs(options: dict) -> dict[str, str]:
+    """An entry that reads no files besides its stage's inputs."""
+    return {}
+
+
 def doc_line(obj) -> str:
     """First line of an object's docstring."""
     return (getattr(obj, "__doc__", None) or "").strip().split("\n")[0]

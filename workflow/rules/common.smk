@@ -107,6 +107,11 @@ def feature_inputs(wildcards):
     return [relative(p) for p in PLAN.entry("features", wildcards.feature).inputs(options).values()]
 
 
+def model_inputs(model):
+    """Files a model entry reads (pretrained weights)."""
+    return [relative(p) for p in PLAN.entry("models", model).inputs(PLAN.models[model]).values()]
+
+
 def metric_chunks():
     return [
         f"{RESULTS}/metrics/{dataset}/{feature}/{metric}/seed{chunk}.parquet"
@@ -130,8 +135,13 @@ def scatter_plots():
     )
 
 
+def roc_plots():
+    return expand(f"{RESULTS}/models/{{dataset}}/{{model}}.roc.png", dataset=PLAN.datasets, model=PLAN.models)
+
+
 def final_outputs():
     outputs = [
+        *roc_plots(),
         f"{RESULTS}/metrics/summary.tsv",
         f"{RESULTS}/models/summary.tsv",
         f"{RESULTS}/correlation/table.tsv",

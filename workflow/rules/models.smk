@@ -2,9 +2,11 @@ rule train_reference:
     input:
         unpack(lambda w: prepared(PLAN.roots[w.dataset])),
         labels=f"{RESULTS}/labels/{{dataset}}.parquet",
+        extra=lambda w: model_inputs(w.model),
         code=lambda w: code("train_reference.py", "models", w.model),
     output:
-        f"{RESULTS}/models/{{dataset}}/{{model}}.tsv",
+        folds=f"{RESULTS}/models/{{dataset}}/{{model}}.tsv",
+        predictions=f"{RESULTS}/models/{{dataset}}/{{model}}.predictions.parquet",
     log:
         "logs/models/{dataset}.{model}.log",
     benchmark:
@@ -14,6 +16,7 @@ rule train_reference:
     threads: 1
     resources:
         mem_mb=4000,
+        gpu=1,
     params:
         prepared=lambda w: prepared_folder(PLAN.roots[w.dataset]),
         spec=lambda w: PLAN.models[w.model],
@@ -23,9 +26,35 @@ rule train_reference:
         "../scripts/train_reference.py"
 
 
+rule roc:
+    input:
+        predictions=f"{RESULTS}/models/{{dataset}}/{{model}}.predictions.parquet",
+        code=code("roc.py"),
+    output:
+        report(
+            f"{RESULTS}/models/{{dataset}}/{{model}}.roc.png",
+            caption="../report/roc.rst",
+            category="Reference models",
+            subcategory="ROC curves",
+            labels={"dataset": "{dataset}", "model": "{model}"},
+        ),
+    log:
+        "logs/models/{dataset}.{model}.roc.log",
+    benchmark:
+        "logs/benchmarks/roc/{dataset}.{model}.tsv"
+    conda:
+        "../../envs/metrics.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    script:
+        "../scripts/roc.py"
+
+
 rule summarize_models:
     input:
         tables=model_folds(),
+        performance=PLAN.performance,
         code=code("summarize_models.py"),
     output:
         folds=f"{RESULTS}/models/folds.tsv",
@@ -43,5 +72,7 @@ rule summarize_models:
     threads: 1
     resources:
         mem_mb=1000,
+    params:
+        datasets=list(PLAN.datasets),
     script:
         "../scripts/summarize_models.py"

@@ -7,7 +7,8 @@ setup(snakemake.log[0])
 train_reference(
     prepared=snakemake.params.prepared,
     labels=snakemake.input.labels,
-    output=snakemake.output[0],
+    output=snakemake.output.folds,
+    predictions=snakemake.output.predictions,
     dataset=snakemake.wildcards.dataset,
     model=snakemake.wildcards.model,
     spec=snakemake.params.spec,

@@ -30,18 +30,21 @@ class Case:
     origin: tuple[float, float, float] = (0.0, 0.0, 0.0)
     direction: tuple[float, ...] = field(default=IDENTITY)
 
-    def sitk_images(self, dtype=np.float64):
-        """The image (cast to ``dtype``) and the mask (uint8, 1 inside) as SimpleITK images with this geometry."""
+    def sitk_images(self):
+        """The image (float64) and the mask (uint8, 1 inside) as SimpleITK images with this geometry.
+
+        The image is cast inside SimpleITK, so that no float64 copy of it is held in NumPy as well.
+        """
         import SimpleITK as sitk
 
         out = []
-        for array in (np.asarray(self.image, dtype=dtype), self.mask.astype(np.uint8)):
+        for array in (self.image, self.mask.astype(np.uint8)):
             item = sitk.GetImageFromArray(array)
             item.SetSpacing(tuple(float(s) for s in self.spacing[::-1]))
             item.SetOrigin(tuple(float(o) for o in self.origin))
             item.SetDirection(tuple(float(d) for d in self.direction))
             out.append(item)
-        return tuple(out)
+        return sitk.Cast(out[0], sitk.sitkFloat64), out[1]
 
     def geometry(self) -> dict:
         """Shape and spacing as case-table columns."""

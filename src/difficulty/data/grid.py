@@ -1,8 +1,9 @@
 """The model grid: each case cropped, resampled and resized onto one grid for deep features and reference models.
 
-A dataset's grid volumes are stored per shard of cases as memory-mapped
-``.npy`` arrays, so that loaders stream cases from disk and no job holds the
-dataset in memory.
+A dataset's grid volumes are stored per shard of cases as ``.npy`` arrays,
+written through a memory map one case at a time and read back one case at a
+time, so that loaders stream cases from disk and no job holds the dataset in
+memory.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..io import atomic_path
+from ..io import atomic_path, read_npy_header
 from ..options import Option
 from .cases import Case
 from .preprocess import NORMALIZATIONS, crop_or_pad, mask_box, normalize, resample, resize
@@ -107,46 +108,46 @@ def write_grid(items, n: int, images, masks) -> None:
 
 
 class GridStore:
-    """The grid volumes of a dataset's cases, memory-mapped from its shards, in case-table order.
+    """The grid volumes of a dataset's cases, read from its shards' ``.npy`` files one case at a time.
 
-    ``store[i]`` is case i's image (D, H, W) float32; ``store.mask(i)`` its mask.
+    ``store[i]`` is case i's image (D, H, W) float32, ``store.mask(i)`` its mask, both read with a
+    positioned file read (not a memory map, whose touched pages would stay resident and count to the
+    job's memory as it goes through the dataset).
     """
 
     def __init__(self, folder, cases: pd.DataFrame):
         self.folder = Path(folder)
         self.shard, self.row = cases["shard"].to_numpy(), cases["row"].to_numpy()
-        self._open: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._headers: dict[Path, tuple[int, tuple[int, ...], np.dtype]] = {}
 
-    def _arrays(self, shard: int):
-        if shard not in self._open:
-            base = self.folder / f"shard{shard}"
-            self._open[shard] = (
-                np.load(base / "grid.npy", mmap_mode="r"),
-                np.load(base / "grid_masks.npy", mmap_mode="r"),
-            )
-        return self._open[shard]
+    def _read(self, i: int, name: str) -> np.ndarray:
+        path = self.folder / f"shard{int(self.shard[i])}" / name
+        if path not in self._headers:
+            with open(path, "rb") as fh:
+                shape, dtype = read_npy_header(fh, path)
+                self._headers[path] = (fh.tell(), shape, dtype)
+        offset, shape, dtype = self._headers[path]
+        count = int(np.prod(shape[1:]))
+        start = offset + int(self.row[i]) * count * dtype.itemsize
+        return np.fromfile(path, dtype=dtype, count=count, offset=start).reshape(shape[1:])
 
     def __len__(self) -> int:
         return len(self.shard)
 
-    def __getstate__(self):
-        """Pickled (e.g. into loader workers) without its open memory maps, which each process reopens."""
-        return {**self.__dict__, "_open": {}}
-
     def __getitem__(self, i: int) -> np.ndarray:
-        return np.array(self._arrays(int(self.shard[i]))[0][self.row[i]])
+        return self._read(i, "grid.npy")
 
     def mask(self, i: int) -> np.ndarray:
-        return np.array(self._arrays(int(self.shard[i]))[1][self.row[i]])
+        return self._read(i, "grid_masks.npy")
 
     @property
     def shape(self) -> tuple[int, ...]:
         """(n, D, H, W)."""
-        return (len(self), *self._arrays(int(self.shard[0]))[0].shape[1:])
+        return (len(self), *self[0].shape)
 
     def subset(self, rows) -> GridStore:
         """The store of the cases at positions ``rows``."""
         rows = np.asarray(rows, dtype=int)
         sub = GridStore.__new__(GridStore)
-        sub.folder, sub.shard, sub.row, sub._open = self.folder, self.shard[rows], self.row[rows], self._open
+        sub.folder, sub.shard, sub.row, sub._headers = self.folder, self.shard[rows], self.row[rows], self._headers
         return sub

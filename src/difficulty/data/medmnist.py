@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..io import atomic_path, file_digest
+from ..io import atomic_path, file_digest, read_npy_header
 from ..options import Option
 from .cases import Case
 from .masks import derive_mask
@@ -37,15 +37,6 @@ def file_name(flag: str, size: int) -> str:
     return f"{flag}.npz" if size == 28 else f"{flag}_{size}.npz"
 
 
-def _member_header(fh, path, key) -> tuple[tuple[int, ...], np.dtype]:
-    version = np.lib.format.read_magic(fh)
-    read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-    shape, fortran, dtype = read(fh)
-    if fortran:
-        raise ValueError(f"{path}: {key} is stored in Fortran order; an official MedMNIST file is not")
-    return shape, dtype
-
-
 def read_cases(path, splits=SPLITS) -> pd.DataFrame:
     """The case table of a MedMNIST 3D file, read from its labels only.
 
@@ -63,7 +54,7 @@ def read_cases(path, splits=SPLITS) -> pd.DataFrame:
             raise ValueError(f"{path}: not a MedMNIST 3D file, keys {missing} are missing (has {sorted(names)})")
         for split in splits:
             with zf.open(f"{split}_images.npy") as fh:
-                shape, _ = _member_header(fh, path, f"{split}_images")
+                shape, _ = read_npy_header(fh, f"{path}: {split}_images")
             with zf.open(f"{split}_labels.npy") as fh:
                 labels = np.load(fh)
             if len(shape) != 4:
@@ -82,7 +73,7 @@ def iter_volumes(path, split: str, indices) -> Iterator[tuple[int, np.ndarray]]:
     wanted = iter(sorted(int(i) for i in indices))
     target = next(wanted, None)
     with zipfile.ZipFile(path) as zf, zf.open(f"{split}_images.npy") as fh:
-        shape, dtype = _member_header(fh, path, f"{split}_images")
+        shape, dtype = read_npy_header(fh, f"{path}: {split}_images")
         nbytes = int(np.prod(shape[1:])) * dtype.itemsize
         for i in range(shape[0]):
             if target is None:

@@ -8,11 +8,10 @@ control that never stands in for the pretrained type.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pandas as pd
 
-from ..networks.weights import DEPTHS, default_weights, expected_sum, missing_weights_message
+from ..networks.weights import DEPTHS, check_weights, default_weights
 from ..options import Option
 from .registry import register_feature
 
@@ -32,15 +31,6 @@ BACKBONE_OPTIONS = {
 def weights_file(options: dict) -> str:
     """The checkpoint of a ``medicalnet`` entry: its ``weights`` option, or the default path of its depth."""
     return options.get("weights") or default_weights(options["depth"])
-
-
-def _check_weights(options: dict, downloads: bool) -> None:
-    path = weights_file(options)
-    if not Path(path).exists():
-        if not downloads:
-            raise ValueError(missing_weights_message(path))
-        return
-    expected_sum(path)
 
 
 def _extract(data, options: dict, weights, seed: int, threads: int) -> pd.DataFrame:
@@ -68,7 +58,7 @@ def _extract(data, options: dict, weights, seed: int, threads: int) -> pd.DataFr
     options=BACKBONE_OPTIONS
     | {"weights": Option(None, "checkpoint file (default resources/weights/resnet_<depth>_23dataset.pth)")},
     inputs=lambda options: {"weights": weights_file(options)},
-    check=_check_weights,
+    check=lambda options, downloads: check_weights(weights_file(options), downloads),
     gpu=True,
     threads=4,
     mem_mb=8000,

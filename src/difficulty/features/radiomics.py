@@ -43,12 +43,13 @@ def extract_radiomics(cases: Iterable[Case], params, total: int | None = None) -
     ids, rows = [], []
     progress = Progress(total or 0, "radiomics")
     for case in cases:
-        image, mask = case.sitk_images()
+        (image, mask), case_id = case.sitk_images(), case.case_id
+        del case  # pyradiomics works on the SimpleITK images; the arrays can go
         try:
             result = extractor.execute(image, mask, label=1)
         except (ValueError, RuntimeError) as err:
-            raise ValueError(f"radiomics failed for case {case.case_id!r} ({params}): {err}") from None
-        ids.append(case.case_id)
+            raise ValueError(f"radiomics failed for case {case_id!r} ({params}): {err}") from None
+        ids.append(case_id)
         rows.append({k: float(v) for k, v in result.items() if not k.startswith("diagnostics_")})
         progress.update()
     table = pd.DataFrame(rows)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..options import Option
-from ..registry import Registered, Registry
+from ..registry import Registered, Registry, no_inputs
 
 ExtractFn = Callable[..., pd.DataFrame]
 
@@ -21,10 +21,6 @@ FEATURE_OPTIONS = {
     ),
 }
 SHARDS_OPTION = Option(1, "parallel extraction jobs per dataset (every k-th case)", {"type": "integer", "minimum": 1})
-
-
-def _no_inputs(spec: dict) -> dict[str, str]:
-    return {}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,7 +39,7 @@ class FeatureExtractor(Registered):
     """
 
     extract: ExtractFn
-    inputs: Callable[[dict], dict[str, str]] = _no_inputs
+    inputs: Callable[[dict], dict[str, str]] = no_inputs
     check: Callable[[dict, bool], None] | None = None
     shardable: bool = True
     gpu: bool = False
@@ -62,7 +58,7 @@ def register_feature(
     name: str,
     *,
     options: Mapping[str, Option] | None = None,
-    inputs: Callable[[dict], dict[str, str]] = _no_inputs,
+    inputs: Callable[[dict], dict[str, str]] = no_inputs,
     check: Callable[[dict, bool], None] | None = None,
     shardable: bool = True,
     gpu: bool = False,

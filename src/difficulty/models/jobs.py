@@ -12,27 +12,41 @@ log = logging.getLogger(__name__)
 
 
 def train_reference(
-    *, prepared, labels, output, dataset: str, model: str, spec: dict, seed, threads: int = 1, plugins=()
+    *, prepared, labels, output, predictions, dataset: str, model: str, spec: dict, seed, threads: int = 1, plugins=()
 ) -> None:
-    """Cross-validate a reference model on a dataset and write its per-fold AUC.
+    """Cross-validate a reference model on a dataset; write its per-fold scores and its test predictions.
 
     Parameters
     ----------
     prepared : the prepared dataset's folder (the images of ``dataset`` or of its parent).
-    labels : the dataset's label table (label noise applied).
-    output : TSV, one row per fold: ``dataset, model, fold, auc, n_train, n_test``.
-    dataset, model : names of the dataset and of the model entry (written into the table).
+    labels : the dataset's label table (``case_id, patient_id, label``; label noise applied).
+    output : TSV, one row per fold: ``dataset, model, fold, auc, accuracy, balanced_accuracy, f1, n_*``.
+    predictions : Parquet, one row per test case: ``dataset, model, fold, case_id, label, proba_<class>...``.
+    dataset, model : names of the dataset and of the model entry (written into the tables).
     spec : the resolved model entry (``type`` and options).
-    seed : an int or the target's keys; fold seeds derive from it.
+    seed : an int or the target's keys; folds and training derive their seeds from it.
     """
     load_plugins(plugins)
     from .training import cross_validate
 
     data = Prepared.open(prepared)
-    y = read_table(labels).set_index("case_id").loc[data.case_ids, "label"].to_numpy()
+    table = read_table(labels).set_index("case_id").loc[data.case_ids]
     options = {k: v for k, v in spec.items() if k != "type"}
-    folds = cross_validate(data.grid, y, spec["type"], options, seed, threads)
-    folds.insert(0, "model", model)
-    folds.insert(0, "dataset", dataset)
-    log.info("mean AUC %.4f", folds["auc"].mean())
+    official = data.cases["split"].to_numpy() if "split" in data.cases.columns else None
+    folds, proba = cross_validate(
+        data.grid,
+        table["label"].to_numpy(),
+        spec["type"],
+        options,
+        seed,
+        threads,
+        groups=table["patient_id"].to_numpy(),
+        official=official,
+    )
+    proba.insert(1, "case_id", data.case_ids[proba.pop("position").to_numpy()])
+    for frame in (folds, proba):
+        frame.insert(0, "model", model)
+        frame.insert(0, "dataset", dataset)
+    log.info("mean AUC %.4f over %d fold(s)", folds["auc"].mean(), len(folds))
+    write_table(proba, predictions)
     write_table(folds, output)

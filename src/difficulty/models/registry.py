@@ -6,14 +6,34 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..options import Option
-from ..registry import Registered, Registry
+from ..registry import Registered, Registry, no_inputs
 
 # Options every reference model takes (how it is trained and evaluated), besides its own.
 TRAINING_OPTIONS = {
-    "folds": Option(3, "stratified cross-validation folds", {"type": "integer", "minimum": 2}),
-    "epochs": Option(8, "training epochs per fold", {"type": "integer", "minimum": 1}),
+    "split": Option(
+        "folds",
+        "folds: stratified cross-validation, grouped by patient where patients have several cases; "
+        "official: the dataset's own train/val/test split (MedMNIST; a sheet's 'split' column)",
+        {"enum": ["folds", "official"]},
+    ),
+    "folds": Option(3, "cross-validation folds", {"type": "integer", "minimum": 2}),
+    "validation": Option(
+        0.15,
+        "fraction of each fold's training cases (whole patients) held out for early stopping; 0: none",
+        {"type": "number", "minimum": 0, "maximum": 0.5},
+    ),
+    "epochs": Option(8, "most training epochs per fold", {"type": "integer", "minimum": 1}),
+    "patience": Option(
+        5,
+        "epochs without a better validation loss before training stops (the learning rate halves after half as many)",
+        {"type": "integer", "minimum": 1},
+    ),
     "batch_size": Option(32, "volumes per training step", {"type": "integer", "minimum": 1}),
     "lr": Option(0.003, "AdamW learning rate", {"type": "number", "exclusiveMinimum": 0}),
+    "weight_decay": Option(1e-4, "AdamW weight decay", {"type": "number", "minimum": 0}),
+    "augment": Option(
+        True, "flips, rotations up to 10°, scaling and intensity changes up to 10 % per volume", {"type": "boolean"}
+    ),
 }
 
 
@@ -25,9 +45,13 @@ class ReferenceModel(Registered):
     ----------
     build : ``build(n_classes, **options) -> torch.nn.Module`` mapping (B, 1, D, H, W) volumes to
         (B, n_classes) logits; ``options`` are the model's own options (not the training options).
+    inputs : ``inputs(options) -> {name: path}``: files the entry reads (pretrained weights).
+    check : ``check(options, downloads)``: raise ValueError before any work when the entry cannot run.
     """
 
     build: Callable
+    inputs: Callable[[dict], dict[str, str]] = no_inputs
+    check: Callable[[dict, bool], None] | None = None
 
     def all_options(self) -> dict[str, Option]:
         """The model's own options with the training options."""
@@ -37,9 +61,16 @@ class ReferenceModel(Registered):
 MODELS: Registry[ReferenceModel] = Registry("model", ReferenceModel, "models")
 
 
-def register_model(name: str, *, options: Mapping[str, Option] | None = None, help: str | None = None):
+def register_model(
+    name: str,
+    *,
+    options: Mapping[str, Option] | None = None,
+    inputs: Callable[[dict], dict[str, str]] = no_inputs,
+    check: Callable[[dict, bool], None] | None = None,
+    help: str | None = None,
+):
     """Register a reference model; decorates its ``build(n_classes, **options)`` function."""
-    return MODELS.decorator(name, "build", options=options, help=help)
+    return MODELS.decorator(name, "build", options=options, help=help, inputs=inputs, check=check)
 
 
 def resolve_model(name: str, spec: dict) -> dict:

@@ -1,28 +1,35 @@
-"""Training and cross-validation of reference models (any registered type)."""
+"""Training and cross-validation of reference models (any registered type), as AUCMEDI-style pipelines do it.
+
+Per fold: input z-scored with the training cases' statistics, augmented batches
+(flips, small rotations and scaling, intensity shifts), a class-weighted loss,
+AdamW with the learning rate halved when the validation loss stalls, early
+stopping on a held-out validation part with the best epoch's weights restored,
+at most ``epochs`` epochs. Volumes are read per batch from the model grid.
+"""
 
 from __future__ import annotations
 
+import copy
 import logging
+import os
 
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import StratifiedKFold
 from torch import nn
 
-from ..logs import Progress
 from ..seeding import derive_seed
+from .augment import augment
+from .evaluation import auc, fold_scores
 from .registry import MODELS, TRAINING_OPTIONS, ReferenceModel
+from .splits import Fold, make_folds
 
 log = logging.getLogger(__name__)
 
 
-def auc(y_true: np.ndarray, proba: np.ndarray) -> float:
-    """ROC AUC; one-vs-rest macro average for more than two classes."""
-    if proba.shape[1] == 2:
-        return float(roc_auc_score(y_true, proba[:, 1]))
-    return float(roc_auc_score(y_true, proba, multi_class="ovr", average="macro", labels=np.arange(proba.shape[1])))
+def device() -> str:
+    """``"cuda"`` when torch sees a GPU, else ``"cpu"``."""
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def intensity_stats(images, rows) -> tuple[float, float]:
@@ -38,91 +45,118 @@ def intensity_stats(images, rows) -> tuple[float, float]:
     return mean, float(np.sqrt(m2 / (count - 1)))
 
 
-def _batch(images, rows, mean: float, std: float) -> torch.Tensor:
-    """(B, 1, D, H, W) float32 batch of the volumes ``images[i]``, i in ``rows``, z-scored."""
+def _batch(images, rows, mean: float, std: float, on: str) -> torch.Tensor:
+    """(B, 1, D, H, W) float32 batch of the volumes ``images[i]``, i in ``rows``, z-scored, on device ``on``."""
     x = np.stack([np.asarray(images[i], dtype=np.float32) for i in rows])
-    return torch.from_numpy((x - np.float32(mean)) / np.float32(std)).unsqueeze(1)
+    return torch.from_numpy((x - np.float32(mean)) / np.float32(std)).unsqueeze(1).to(on)
 
 
-def _predict(network, images, rows, mean, std, batch_size: int) -> np.ndarray:
+def _predict(network, images, rows, mean, std, batch_size: int, on: str) -> np.ndarray:
+    """(len(rows), C) class probabilities."""
     network.eval()
     with torch.inference_mode():
         parts = [
-            torch.softmax(network(_batch(images, rows[i : i + batch_size], mean, std)), 1)
+            torch.softmax(network(_batch(images, rows[i : i + batch_size], mean, std, on)).float(), 1).cpu()
             for i in range(0, len(rows), batch_size)
         ]
     return torch.cat(parts).numpy()
 
 
-def train_fold(images, y, train, test, n_classes: int, model: ReferenceModel, options: dict, seed) -> float:
-    """Train a fresh network on the ``train`` indices and return its AUC on ``test``.
-
-    Volumes are read per batch (``images`` may be a memory-mapped :class:`difficulty.data.GridStore`).
+def train_fold(images, y, fold: Fold, n_classes: int, model: ReferenceModel, options: dict, seed) -> np.ndarray:
+    """Train a fresh network on a fold's training cases and return its (n_test, C) test probabilities.
 
     Parameters
     ----------
-    images : n volumes (D, H, W), indexable; y : (n,) class codes 0..n_classes-1.
-    train, test : index arrays.
+    images : n volumes (D, H, W), indexable (an array, or a memory-mapped GridStore); y : (n,) class codes.
+    fold : training, validation (early stopping; may be empty) and test positions.
     model : the reference model type; options : its options with the training options.
-    seed : seed of the initialisation, the batch order and the augmentation.
+    seed : an int or keys: initialisation, batch order and augmentation derive from it.
     """
-    torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
-    mean, std = intensity_stats(images, train)
+    on = device()
+    torch.manual_seed(derive_seed(seed, "init"))
+    rng = np.random.default_rng(derive_seed(seed, "batches"))
+    mean, std = intensity_stats(images, fold.train)
     std += 1e-8
+    network = model.build(n_classes, **{k: v for k, v in options.items() if k not in TRAINING_OPTIONS}).to(on)
+    opt = torch.optim.AdamW(network.parameters(), lr=options["lr"], weight_decay=options["weight_decay"])
+    plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=max(1, options["patience"] // 2))
+    counts = np.bincount(y[fold.train], minlength=n_classes)
+    weight = torch.as_tensor(len(fold.train) / (n_classes * np.maximum(counts, 1)), dtype=torch.float32, device=on)
+    loss_fn = nn.CrossEntropyLoss(weight=weight)
     target = torch.as_tensor(y, dtype=torch.long)
-    network = model.build(n_classes, **{k: v for k, v in options.items() if k not in TRAINING_OPTIONS})
-    opt = torch.optim.AdamW(network.parameters(), lr=options["lr"], weight_decay=1e-4)
-    counts = np.bincount(y[train], minlength=n_classes)
-    loss_fn = nn.CrossEntropyLoss(
-        weight=torch.as_tensor(len(train) / (n_classes * np.maximum(counts, 1)), dtype=torch.float32)
-    )
-    batch = options["batch_size"]
-    for _ in range(options["epochs"]):
+    batch, best, best_state, stalled = options["batch_size"], np.inf, None, 0
+    for epoch in range(1, options["epochs"] + 1):
         network.train()
-        order = rng.permutation(train)
+        order, losses = rng.permutation(fold.train), []
         for i in range(0, len(order), batch):
-            idx = order[i : i + batch]
-            xb = _batch(images, idx, mean, std)
-            flips = torch.as_tensor(rng.random(3) < 0.5)
-            dims = [d + 2 for d in range(3) if flips[d]]
-            if dims:
-                xb = torch.flip(xb, dims)
+            rows = order[i : i + batch]
+            x = _batch(images, rows, mean, std, on)
+            if options["augment"]:
+                x = augment(x, rng)
             opt.zero_grad()
-            loss = loss_fn(network(xb), target[torch.as_tensor(idx)])
+            loss = loss_fn(network(x), target[rows].to(on))
             loss.backward()
             opt.step()
-    return auc(y[test], _predict(network, images, np.asarray(test), mean, std, 256))
+            losses.append(loss.item())
+        line = f"epoch {epoch}: loss {np.mean(losses):.4f}"
+        if len(fold.val):
+            proba = _predict(network, images, fold.val, mean, std, 2 * batch, on)
+            log_p = torch.log(torch.as_tensor(proba, device=on).clamp_min(1e-12))
+            val_loss = float(nn.functional.nll_loss(log_p, target[fold.val].to(on), weight=weight))
+            plateau.step(val_loss)
+            if val_loss < best:
+                best, best_state, stalled = val_loss, copy.deepcopy(network.state_dict()), 0
+            else:
+                stalled += 1
+            has_both = len(np.unique(y[fold.val])) == n_classes
+            line += f", validation loss {val_loss:.4f}" + (f", AUC {auc(y[fold.val], proba):.4f}" if has_both else "")
+        log.info("%s, lr %.2g", line, opt.param_groups[0]["lr"])
+        if stalled >= options["patience"]:
+            log.info("early stop: no better validation loss for %d epochs", stalled)
+            break
+    if best_state is not None:
+        network.load_state_dict(best_state)
+    return _predict(network, images, fold.test, mean, std, 2 * batch, on)
 
 
-def cross_validate(images, labels, model: str | ReferenceModel, options: dict, seed, threads: int = 1) -> pd.DataFrame:
-    """Per-fold AUC of a reference model under stratified k-fold cross-validation.
+def cross_validate(
+    images, labels, model: str | ReferenceModel, options: dict, seed, threads: int = 1, groups=None, official=None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-fold scores and per-case test probabilities of a reference model.
 
     Parameters
     ----------
-    images : n volumes (D, H, W), indexable (an array, or a memory-mapped GridStore); labels : (n,) class labels.
+    images : n volumes (D, H, W), indexable (an array, or a memory-mapped GridStore); labels : (n,) labels.
     model : a registered model type (name or entry).
-    options : the model's options with the training options (``folds``, ``epochs``, ``batch_size``, ``lr``).
+    options : the model's options with the training options (``split``, ``folds``, ``validation``, ...).
     seed : an int or a tuple of keys; the folds and each fold's training derive their seeds from it.
     threads : CPU threads for torch.
+    groups : (n,) patient ids (no patient's cases in two folds), None for one patient per case.
+    official : (n,) ``train`` / ``val`` / ``test`` per case, for ``split: official``.
 
     Returns
     -------
-    One row per fold: ``fold, auc, n_train, n_test``.
+    folds : one row per fold: ``fold, auc, accuracy, balanced_accuracy, f1, n_train, n_val, n_test``.
+    predictions : one row per test case: ``fold, position, label, proba_<class>...``.
     """
     model = MODELS.get(model) if isinstance(model, str) else model
     torch.set_num_threads(threads)
-    torch.use_deterministic_algorithms(True)
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(True, warn_only=device() == "cuda")
     classes, y = np.unique(np.asarray(labels), return_inverse=True)
-    folds = options["folds"]
-    if np.bincount(y).min() < folds:
-        raise ValueError(f"a class has fewer cases ({np.bincount(y).min()}) than cross-validation folds ({folds})")
-    split = StratifiedKFold(folds, shuffle=True, random_state=derive_seed(seed, "folds") % 2**32)
-    rows = []
-    progress = Progress(folds, "cross-validation folds", log, every=0)
-    for fold, (train, test) in enumerate(split.split(np.zeros(len(y)), y)):
-        value = train_fold(images, y, train, test, len(classes), model, options, derive_seed(seed, fold))
-        rows.append({"fold": fold, "auc": value, "n_train": len(train), "n_test": len(test)})
-        log.info("fold %d: AUC %.4f", fold, value)
-        progress.update()
-    return pd.DataFrame(rows)
+    groups = np.arange(len(y)) if groups is None else np.asarray(groups)
+    splits = make_folds(y, groups, options["split"], options["folds"], options["validation"], seed, official)
+    rows, predictions = [], []
+    for k, fold in enumerate(splits):
+        sizes = len(fold.train), len(fold.val), len(fold.test)
+        log.info("fold %d of %d: %d training, %d validation, %d test cases", k + 1, len(splits), *sizes)
+        proba = train_fold(images, y, fold, len(classes), model, options, (seed, k))
+        scores = fold_scores(y[fold.test], proba)
+        rows.append({"fold": k, **scores, "n_train": len(fold.train), "n_val": len(fold.val), "n_test": len(fold.test)})
+        log.info("fold %d: AUC %.4f, accuracy %.4f", k, scores["auc"], scores["accuracy"])
+        table = pd.DataFrame(proba, columns=[f"proba_{c}" for c in classes])
+        table.insert(0, "label", classes[y[fold.test]])
+        table.insert(0, "position", fold.test)
+        table.insert(0, "fold", k)
+        predictions.append(table)
+    return pd.DataFrame(rows), pd.concat(predictions, ignore_index=True)

@@ -115,8 +115,11 @@ class MedicalNetBackbone(nn.Module):
         return F.adaptive_avg_pool3d(x, 1).flatten(1)
 
 
-def load_checkpoint(model: MedicalNetBackbone, path) -> MedicalNetBackbone:
+def load_checkpoint(model: nn.Module, path) -> nn.Module:
     """Load a MedicalNet checkpoint ``{'state_dict': {'module.<name>': tensor}}`` into ``model``.
+
+    ``model`` is a MedicalNet backbone, or a network with exactly its tensors (MONAI's ResNet with
+    MedicalNet's shortcut types).
 
     Every backbone tensor must be present with the right shape; ``conv_seg``
     tensors are ignored. Anything else is refused with a list of the problems.
@@ -143,7 +146,7 @@ def load_checkpoint(model: MedicalNetBackbone, path) -> MedicalNetBackbone:
             f"unexpected: {', '.join(unexpected)}" if unexpected else "",
         ]
         problems.append(f"wrong shape: {'; '.join(misshaped)}" if misshaped else "")
-        raise ValueError(f"{path} does not fit this MedicalNet backbone: " + " | ".join(p for p in problems if p))
+        raise ValueError(f"{path} does not fit this network: " + " | ".join(p for p in problems if p))
     model.load_state_dict(state, strict=True)
     return model
 

@@ -31,6 +31,15 @@ def missing_weights_message(path) -> str:
     )
 
 
+def check_weights(path, downloads: bool) -> None:
+    """Before any work: the weight file exists (or a download rule will fetch it) and has a SHA-256 entry."""
+    if not Path(path).exists():
+        if not downloads:
+            raise ValueError(missing_weights_message(path))
+        return
+    expected_sum(path)
+
+
 def read_sums(path) -> dict[str, str]:
     """``{file name: sha256}`` from a ``sha256sum``-style file (``#`` comments allowed)."""
     sums = {}

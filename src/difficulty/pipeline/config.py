@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from ..analysis.performance import read_performance
 from ..data import SOURCES, index, resolve_dataset, root
 from ..features import FEATURES, resolve_feature
 from ..features.radiomics import preset_names
@@ -71,6 +72,7 @@ class Plan:
     datasets : name → resolved dataset entry (``source`` and options, or ``parent``).
     roots : name → the dataset whose images it uses (itself, or its parent's root).
     features, metrics, models : name → resolved entry (``type`` and options).
+    performance : performance tables that stand beside or instead of trained models.
     plugins : module name → the config's ``plugins`` item that loaded it.
     """
 
@@ -79,6 +81,7 @@ class Plan:
     features: dict[str, dict]
     metrics: dict[str, dict]
     models: dict[str, dict]
+    performance: list[str]
     plugins: dict[str, str]
 
     @property
@@ -107,18 +110,26 @@ class Plan:
                     source.check(self.datasets[name], downloads)
                 except (OSError, ValueError) as err:
                     raise ConfigError(f"dataset {name!r}: {err}") from None
-        for name, spec in self.features.items():
-            extractor = self.entry("features", name)
-            if extractor.check is not None:
-                try:
-                    extractor.check(spec, downloads)
-                except (OSError, ValueError) as err:
-                    raise ConfigError(f"feature {name!r}: {err}") from None
+        for kind in ("features", "models"):
+            for name, spec in getattr(self, kind).items():
+                entry = self.entry(kind, name)
+                if entry.check is not None:
+                    try:
+                        entry.check(spec, downloads)
+                    except (OSError, ValueError) as err:
+                        raise ConfigError(f"{kind[:-1]} {name!r}: {err}") from None
+        for path in self.performance:
+            try:
+                read_performance(path)
+            except (OSError, ValueError) as err:
+                raise ConfigError(str(err)) from None
 
 
 def resolve(config: dict) -> Plan:
     """Load the config's plugins and resolve every entry against the registries (ConfigError if one is wrong)."""
     plugins = dict(zip(load_plugins(config.get("plugins")), config.get("plugins") or []))
+    if not config.get("models") and not config.get("performance"):
+        raise ConfigError("config: models: no reference model and no performance table; add either")
     datasets = index([resolve_dataset(spec) for spec in config["datasets"]])
     bootstrap = resolve_options(BOOTSTRAP_OPTIONS, config.get("bootstrap") or {}, "bootstrap")
     return Plan(
@@ -127,5 +138,6 @@ def resolve(config: dict) -> Plan:
         features={name: resolve_feature(name, spec) for name, spec in config["features"].items()},
         metrics={name: resolve_metric(name, spec, bootstrap) for name, spec in config["metrics"].items()},
         models={name: resolve_model(name, spec) for name, spec in config["models"].items()},
+        performance=list(config.get("performance") or []),
         plugins=plugins,
     )
