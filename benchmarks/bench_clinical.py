@@ -53,9 +53,7 @@ def peaks(work: Path) -> pd.DataFrame:
     rows = []
     for path in (work / "logs" / "benchmarks").glob("*/*.tsv"):
         table = pd.read_csv(path, sep="\t")
-        rows.append(
-            {"step": path.parent.name, "job": path.stem, "max_rss_mb": table["max_rss"].max(), "s": table["s"].sum()}
-        )
+        rows.append({"step": path.parent.name, "max_rss_mb": table["max_rss"].max(), "cpu_s": table["cpu_time"].sum()})
     return pd.DataFrame(rows)
 
 
