@@ -7,7 +7,8 @@ from scipy import stats
 
 from difficulty import io
 from difficulty.analysis import correlation, plots
-from difficulty.analysis.summaries import summarize_metrics
+from difficulty.analysis.ranking import rank_measures
+from difficulty.analysis.summaries import summarize_metrics, summarize_models
 from difficulty.features import postprocess as features
 
 
@@ -44,33 +45,44 @@ def test_join_labels_aligns_by_case_id_and_reports_missing():
 
 
 @pytest.fixture
-def summaries():
+def runs():
+    """Six datasets: bootstrap sessions around a known mean score, folds around a known mean AUC."""
+    rng = np.random.default_rng(3)
     datasets = [f"d{i}" for i in range(6)]
     score = np.array([0.05, 0.1, 0.2, 0.3, 0.35, 0.5])
     auc = np.array([0.55, 0.6, 0.58, 0.75, 0.8, 0.9])
-    metric_summary = pd.DataFrame(
+    sessions = rng.normal(0, 0.01, (6, 40))
+    folds = rng.normal(0, 0.02, (6, 5))
+    scores = pd.DataFrame(
         {
-            "dataset": datasets,
+            "dataset": np.repeat(datasets, 40),
             "feature": "radiomics",
             "metric": "sil",
-            "score_mean": score,
-            "score_sd": 0.01,
-            "sessions": 10,
+            "score": (score[:, None] + sessions - sessions.mean(axis=1, keepdims=True)).ravel(),
         }
     )
-    model_summary = pd.DataFrame({"dataset": datasets, "model": "cnn3d", "auc_mean": auc, "auc_sd": 0.02, "folds": 3})
-    return metric_summary, model_summary, score, auc
+    fold_table = pd.DataFrame(
+        {
+            "dataset": np.repeat(datasets, 5),
+            "model": "cnn3d",
+            "fold": np.tile(range(5), 6),
+            "auc": (auc[:, None] + folds - folds.mean(axis=1, keepdims=True)).ravel(),
+        }
+    )
+    return scores, fold_table, score, auc
 
 
-def test_correlate_across_datasets(summaries):
-    metric_summary, model_summary, score, auc = summaries
-    out = correlation.correlate(metric_summary, model_summary, n_boot=200, seed=1).iloc[0]
+def test_correlate_across_datasets(runs):
+    scores, folds, score, auc = runs
+    out = correlation.correlate(scores, folds, {"sil": True}, n_boot=200, seed=1).iloc[0]
     r, p = stats.pearsonr(score, auc)
-    assert out["n_datasets"] == 6
+    assert out["n_datasets"] == 6 and out["higher_is_easier"]
     assert out["pearson_r"] == pytest.approx(r) and out["pearson_p"] == pytest.approx(p)
     assert out["spearman_r"] == pytest.approx(stats.spearmanr(score, auc)[0])
     assert out["pearson_ci_low"] < r < out["pearson_ci_high"] <= 1
-    again = correlation.correlate(metric_summary, model_summary, n_boot=200, seed=1).iloc[0]
+    lodo = [stats.pearsonr(np.delete(score, i), np.delete(auc, i))[0] for i in range(6)]
+    assert out["pearson_lodo_low"] == pytest.approx(min(lodo)) and out["pearson_lodo_high"] == pytest.approx(max(lodo))
+    again = correlation.correlate(scores, folds, {"sil": True}, n_boot=200, seed=1).iloc[0]
     assert again["pearson_ci_low"] == out["pearson_ci_low"]
 
 
@@ -93,13 +105,16 @@ def test_summaries_and_study_mode():
     assert study["n_pooled"] == 12 and study["pearson_r"] > 0.9
 
 
-def test_plots_write_png(tmp_path, summaries):
-    metric_summary, model_summary, *_ = summaries
-    corr = correlation.correlate(metric_summary, model_summary, n_boot=50)
-    points = metric_summary.merge(model_summary, on="dataset")
-    plots.scatter(points, corr.iloc[0], tmp_path / "s.png")
+def test_plots_write_png(tmp_path, runs):
+    scores, folds, *_ = runs
+    corr = correlation.correlate(scores, folds, {"sil": True}, n_boot=50)
+    points = summarize_metrics(scores).assign(score_sd=0.01).merge(summarize_models(folds), on="dataset")
+    grid = np.linspace(0, 0.5, 5)
+    plots.scatter(points, corr.iloc[0], (grid, grid + 0.4, grid + 0.5), tmp_path / "s.png")
     plots.heatmap(corr, tmp_path / "h.png")
-    for name in ("s.png", "h.png"):
+    plots.ranking(rank_measures(corr), tmp_path / "r.png")
+    plots.distributions(scores, "sil", tmp_path / "d.png")
+    for name in ("s.png", "h.png", "r.png", "d.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -178,9 +179,16 @@ def test_every_output_exists_with_sane_values(finished):
     table = pd.read_csv(res / "correlation" / "table.tsv", sep="\t")
     assert len(table) == 4 * 3 * 2 and (table["n_datasets"] == 4).all()
     assert table[["pearson_r", "spearman_r"]].abs().le(1).all().all()
+    assert table[["pearson_lodo_low", "spearman_ci_low"]].notna().all().all()
     assert len(pd.read_csv(res / "correlation" / "study_compat.tsv", sep="\t")) == 4 * 3 * 2
-    pngs = list((res / "correlation" / "scatter").glob("*.png")) + [res / "correlation" / "heatmap.png"]
-    assert len(pngs) == 4 * 3 * 2 + 1 and all(p.read_bytes()[:4] == b"\x89PNG" for p in pngs)
+    ranking = pd.read_csv(res / "correlation" / "ranking.tsv", sep="\t")
+    assert sorted(ranking.groupby("model")["rank"].apply(list).iloc[0]) == list(range(1, 13))
+    answer = pd.read_csv(res / "answer.tsv", sep="\t")
+    assert sorted(answer["dataset"]) == sorted(names) and answer["difficulty_rank"].tolist() == [1, 2, 3, 4]
+    assert answer.set_index("dataset").loc["nifti", "cases"] == 16 and "cnn3d.auc_mean" in answer
+    pngs = [*(res / "correlation" / "scatter").glob("*.png"), *(res / "metrics" / "distributions").glob("*.png")]
+    pngs += [res / "correlation" / "heatmap.png", res / "correlation" / "ranking.png"]
+    assert len(pngs) == 4 * 3 * 2 + 3 + 2 and all(p.read_bytes()[:4] == b"\x89PNG" for p in pngs)
     radiomics = pd.read_parquet(res / "features" / "tiny" / "radiomics.parquet")
     assert len(radiomics) == 30 and radiomics.drop(columns="case_id").notna().all().all()
     deep = pd.read_parquet(res / "features" / "nifti" / "random_resnet10.parquet")
@@ -369,3 +377,16 @@ def test_documented_download_commands_schedule_the_download_rules(tmp_path):
     for target, rule in downloads.items():
         jobs = scheduled_jobs(tmp_path, "--config", "downloads=True", "--", target)
         assert [r for r, _ in jobs] == [rule]
+
+
+def test_the_study_config_plans_the_studys_protocol(tmp_path):
+    """config/study.yaml: six downloads, both study models per dataset, the published table as a second source."""
+    shutil.copy2(REPO / "config" / "study.yaml", tmp_path / "config.yaml")
+    (tmp_path / "resources").symlink_to(REPO / "resources")
+    jobs = scheduled_jobs(tmp_path)
+    count = Counter(rule for rule, _ in jobs)
+    assert count["download_medmnist"] == 6 and count["train_reference"] == 6 * 2 and count["bootstrap"] == 6 * 2 * 2
+    trained = {w for rule, w in jobs if rule == "train_reference"}
+    assert any("model=3dcnn" in w for w in trained) and any("model=milcnn" in w for w in trained)
+    scattered = " ".join(w for rule, w in jobs if rule == "scatter")
+    assert count["scatter"] == 2 * 4 and "medmnist_resnet18_3d" in scattered and "medmnist_resnet50_3d" in scattered

@@ -26,6 +26,8 @@ RESULTS = config["results"]
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 PCA_FEATURES = sorted(f for f, spec in PLAN.features.items() if spec["pca"])
 PLAIN_FEATURES = sorted(f for f in PLAN.features if f not in PCA_FEATURES)
+METRIC_DIRECTIONS = {m: PLAN.entry("metrics", m).higher_is_easier for m in PLAN.metrics}
+SCORED_MODELS = PLAN.scored_models()
 
 
 def _alternatives(names):
@@ -39,7 +41,7 @@ wildcard_constraints:
     plain=_alternatives(PLAIN_FEATURES),
     pcafeat=_alternatives(PCA_FEATURES),
     metric=_alternatives(PLAN.metrics),
-    model=_alternatives(PLAN.models),
+    model=_alternatives(SCORED_MODELS),
     chunk=r"\d+",
     shard=r"\d+",
 
@@ -131,7 +133,7 @@ def scatter_plots():
         f"{RESULTS}/correlation/scatter/{{feature}}.{{metric}}.{{model}}.png",
         feature=PLAN.features,
         metric=PLAN.metrics,
-        model=PLAN.models,
+        model=SCORED_MODELS,
     )
 
 
@@ -146,7 +148,10 @@ def final_outputs():
         f"{RESULTS}/models/summary.tsv",
         f"{RESULTS}/correlation/table.tsv",
         f"{RESULTS}/correlation/heatmap.png",
+        f"{RESULTS}/correlation/ranking.png",
+        f"{RESULTS}/answer.tsv",
         *scatter_plots(),
+        *expand(f"{RESULTS}/metrics/distributions/{{metric}}.png", metric=PLAN.metrics),
     ]
     if config["correlation"]["study_compat"]:
         outputs.append(f"{RESULTS}/correlation/study_compat.tsv")

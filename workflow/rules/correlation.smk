@@ -1,13 +1,18 @@
 rule correlate:
     input:
-        metrics=f"{RESULTS}/metrics/summary.tsv",
-        models=f"{RESULTS}/models/summary.tsv",
+        scores=f"{RESULTS}/metrics/scores.parquet",
+        folds=f"{RESULTS}/models/folds.tsv",
         code=code("correlate.py"),
     output:
-        report(
+        table=report(
             f"{RESULTS}/correlation/table.tsv",
             caption="../report/correlation.rst",
             category="Correlation",
+        ),
+        ranking=report(
+            f"{RESULTS}/correlation/ranking.tsv",
+            caption="../report/ranking.rst",
+            category="Answer",
         ),
     log:
         "logs/correlation/table.log",
@@ -19,10 +24,88 @@ rule correlate:
     resources:
         mem_mb=1000,
     params:
+        directions=METRIC_DIRECTIONS,
         n_boot=config["correlation"]["bootstrap"],
+        rank_by=config["correlation"]["rank_by"],
         seed=derive_seed(config["seed"], "correlation"),
     script:
         "../scripts/correlate.py"
+
+
+rule answer:
+    input:
+        labels=expand(f"{RESULTS}/labels/{{dataset}}.parquet", dataset=PLAN.datasets),
+        scores=f"{RESULTS}/metrics/scores.parquet",
+        models=f"{RESULTS}/models/summary.tsv",
+        ranking=f"{RESULTS}/correlation/ranking.tsv",
+        code=code("answer.py"),
+    output:
+        report(
+            f"{RESULTS}/answer.tsv",
+            caption="../report/answer.rst",
+            category="Answer",
+        ),
+    log:
+        "logs/correlation/answer.log",
+    benchmark:
+        "logs/benchmarks/answer/answer.tsv"
+    conda:
+        "../../envs/metrics.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        datasets=list(PLAN.datasets),
+        directions=METRIC_DIRECTIONS,
+    script:
+        "../scripts/answer.py"
+
+
+rule ranking_plot:
+    input:
+        ranking=f"{RESULTS}/correlation/ranking.tsv",
+        code=code("ranking_plot.py"),
+    output:
+        report(
+            f"{RESULTS}/correlation/ranking.png",
+            caption="../report/ranking_plot.rst",
+            category="Answer",
+        ),
+    log:
+        "logs/correlation/ranking_plot.log",
+    benchmark:
+        "logs/benchmarks/ranking_plot/ranking_plot.tsv"
+    conda:
+        "../../envs/metrics.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    script:
+        "../scripts/ranking_plot.py"
+
+
+rule distributions:
+    input:
+        scores=f"{RESULTS}/metrics/scores.parquet",
+        code=code("distributions.py"),
+    output:
+        report(
+            f"{RESULTS}/metrics/distributions/{{metric}}.png",
+            caption="../report/distributions.rst",
+            category="Metrics",
+            labels={"metric": "{metric}"},
+        ),
+    log:
+        "logs/metrics/distributions.{metric}.log",
+    benchmark:
+        "logs/benchmarks/distributions/{metric}.tsv"
+    conda:
+        "../../envs/metrics.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    script:
+        "../scripts/distributions.py"
 
 
 rule correlate_study:
@@ -53,8 +136,8 @@ rule correlate_study:
 
 rule scatter:
     input:
-        metrics=f"{RESULTS}/metrics/summary.tsv",
-        models=f"{RESULTS}/models/summary.tsv",
+        scores=f"{RESULTS}/metrics/scores.parquet",
+        folds=f"{RESULTS}/models/folds.tsv",
         table=f"{RESULTS}/correlation/table.tsv",
         code=code("scatter.py"),
     output:
@@ -73,7 +156,10 @@ rule scatter:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=2000,
+    params:
+        n_boot=config["correlation"]["bootstrap"],
+        seed=derive_seed(config["seed"], "correlation"),
     script:
         "../scripts/scatter.py"
 

@@ -5,11 +5,13 @@ from difficulty.logs import setup
 
 setup(snakemake.log[0])
 scatter_plot(
-    metrics=snakemake.input.metrics,
-    models=snakemake.input.models,
+    scores=snakemake.input.scores,
+    folds=snakemake.input.folds,
     table=snakemake.input.table,
     output=snakemake.output[0],
     feature=snakemake.wildcards.feature,
     metric=snakemake.wildcards.metric,
     model=snakemake.wildcards.model,
+    n_boot=snakemake.params.n_boot,
+    seed=snakemake.params.seed,
 )

@@ -6,38 +6,46 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..seeding import derive_seed
+from .statistics import correlation_statistics
 from .summaries import summarize_models
 
 
-def _bootstrap_ci(x, y, fn, n_boot: int, rng) -> tuple[float, float]:
-    values = []
-    for _ in range(n_boot):
-        idx = rng.integers(0, len(x), len(x))
-        if np.ptp(x[idx]) > 0 and np.ptp(y[idx]) > 0:
-            values.append(fn(x[idx], y[idx])[0])
-    if not values:
-        return np.nan, np.nan
-    lo, hi = np.percentile(values, [2.5, 97.5])
-    return float(lo), float(hi)
-
-
 def correlate(
-    metric_summary: pd.DataFrame, model_summary: pd.DataFrame, n_boot: int = 1000, seed: int = 0
+    scores: pd.DataFrame,
+    folds: pd.DataFrame,
+    directions: dict[str, bool],
+    n_boot: int = 1000,
+    seed: int = 0,
 ) -> pd.DataFrame:
-    """Pearson and Spearman across datasets (n = datasets) with bootstrap 95% CIs, per feature × metric × model."""
-    merged = metric_summary.merge(model_summary, on="dataset")
+    """Pearson and Spearman across datasets (n = datasets) per feature × metric × model.
+
+    Parameters
+    ----------
+    scores : bootstrap sessions, columns ``dataset, feature, metric, score``
+    folds : fold results, columns ``dataset, model, auc``
+    directions : ``higher_is_easier`` of every metric entry
+    n_boot : resamples of the hierarchical bootstrap (datasets, then sessions and folds inside each)
+    seed : the correlation stage's seed; each feature × metric × model derives its own from it
+
+    Returns
+    -------
+    one row per feature × metric × model: ``higher_is_easier`` and the columns of
+    :func:`~difficulty.analysis.statistics.correlation_statistics`
+    """
     rows = []
-    for (feature, metric, model), group in merged.groupby(["feature", "metric", "model"], sort=True):
-        x, y = group["score_mean"].to_numpy(), group["auc_mean"].to_numpy()
-        row = {"feature": feature, "metric": metric, "model": model, "n_datasets": len(group)}
-        for name, fn in (("pearson", stats.pearsonr), ("spearman", stats.spearmanr)):
-            if len(x) >= 3 and np.ptp(x) > 0 and np.ptp(y) > 0:
-                r, p = fn(x, y)
-                lo, hi = _bootstrap_ci(x, y, fn, n_boot, np.random.default_rng(seed))
-            else:
-                r = p = lo = hi = np.nan
-            row |= {f"{name}_r": float(r), f"{name}_p": float(p), f"{name}_ci_low": lo, f"{name}_ci_high": hi}
-        rows.append(row)
+    for (feature, metric), group in scores.groupby(["feature", "metric"], sort=True):
+        for model, perf in folds.groupby("model", sort=True):
+            datasets = sorted(set(group["dataset"]) & set(perf["dataset"]))
+            stat = correlation_statistics(
+                [group.loc[group["dataset"] == d, "score"].to_numpy() for d in datasets],
+                [perf.loc[perf["dataset"] == d, "auc"].to_numpy() for d in datasets],
+                n_boot,
+                derive_seed(seed, feature, metric, model),
+            )
+            rows.append(
+                {"feature": feature, "metric": metric, "model": model, "higher_is_easier": directions[metric]} | stat
+            )
     return pd.DataFrame(rows)
 
 

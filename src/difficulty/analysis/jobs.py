@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
 import pandas as pd
 
 from ..io import read_table, write_table
+from ..seeding import derive_seed
 from . import plots
+from .answer import answer_table
 from .correlation import correlate, correlate_study
 from .performance import read_performance
+from .ranking import best_measure, rank_measures
 from .roc import roc_plot
+from .statistics import MIN_DISTINCT, hierarchical_resamples, regression_band
 from .summaries import summarize_metrics, summarize_models
 
 log = logging.getLogger(__name__)
@@ -43,11 +48,20 @@ def collect_folds(*, tables, performance=(), datasets, folds, summary) -> None:
     log.info("%d folds summarised", len(table))
 
 
-def correlation_table(*, metrics, models, output, n_boot: int, seed: int) -> None:
-    """Pearson and Spearman across datasets of mean metric score and mean AUC, with bootstrap CIs."""
-    table = correlate(read_table(metrics), read_table(models), n_boot, seed)
+def correlation_table(
+    *, scores, folds, output, ranking, directions: dict[str, bool], n_boot: int, seed: int, rank_by: str
+) -> None:
+    """Correlation of every feature × metric with every model's AUC across datasets, and the measures ranked.
+
+    Writes the correlation table (:func:`correlate`) to ``output`` and the ranking
+    (:func:`rank_measures`) to ``ranking``.
+    """
+    table = correlate(read_table(scores), read_table(folds), directions, n_boot, seed)
     log.info("\n%s", table.to_string())
     write_table(table, output)
+    ranked = rank_measures(table, rank_by)
+    log.info("\n%s", ranked.to_string())
+    write_table(ranked, ranking)
 
 
 def study_table(*, scores, folds, output, seed: int) -> None:
@@ -57,12 +71,58 @@ def study_table(*, scores, folds, output, seed: int) -> None:
     write_table(table, output)
 
 
-def scatter_plot(*, metrics, models, table, output, feature: str, metric: str, model: str) -> None:
-    """Scatter plot of one feature × metric × model: one point per dataset."""
-    scores = read_table(metrics).query("feature == @feature and metric == @metric")
-    points = scores.merge(read_table(models).query("model == @model"), on="dataset")
+def scatter_plot(
+    *, scores, folds, table, output, feature: str, metric: str, model: str, n_boot: int, seed: int
+) -> None:
+    """Scatter plot of one feature × metric × model: one point per dataset, with the regression's 95 % band.
+
+    ``seed`` is the correlation stage's: the band resamples exactly as the correlation's CI did.
+    """
+    sessions = read_table(scores).query("feature == @feature and metric == @metric")
+    perf = read_table(folds).query("model == @model")
+    datasets = sorted(set(sessions["dataset"]) & set(perf["dataset"]))
+    score_of = [sessions.loc[sessions["dataset"] == d, "score"].to_numpy() for d in datasets]
+    auc_of = [perf.loc[perf["dataset"] == d, "auc"].to_numpy() for d in datasets]
+    points = pd.DataFrame(
+        {
+            "dataset": datasets,
+            "score_mean": [s.mean() for s in score_of],
+            "score_sd": [s.std(ddof=1) if len(s) > 1 else 0.0 for s in score_of],
+            "auc_mean": [a.mean() for a in auc_of],
+            "auc_sd": [a.std(ddof=1) if len(a) > 1 else 0.0 for a in auc_of],
+        }
+    )
+    grid = np.linspace(points["score_mean"].min(), points["score_mean"].max(), 50)
+    band = (grid[:0], grid[:0], grid[:0])
+    if len(datasets) >= MIN_DISTINCT and n_boot > 0:
+        x, y, distinct = hierarchical_resamples(score_of, auc_of, n_boot, derive_seed(seed, feature, metric, model))
+        band = (grid, *regression_band(x[distinct >= MIN_DISTINCT], y[distinct >= MIN_DISTINCT], grid))
     corr = read_table(table).query("feature == @feature and metric == @metric and model == @model").iloc[0]
-    plots.scatter(points, corr, output)
+    plots.scatter(points, corr, band, output)
+
+
+def ranking_plot(*, ranking, output) -> None:
+    """Figure of the measures ranked by their agreement with each model's AUC."""
+    plots.ranking(read_table(ranking), output)
+
+
+def distribution_plot(*, scores, output, metric: str) -> None:
+    """Box plots of one metric's bootstrap scores per dataset and feature type."""
+    plots.distributions(read_table(scores).query("metric == @metric"), metric, output)
+
+
+def answer(*, labels, datasets, scores, models, ranking, directions: dict[str, bool], output) -> None:
+    """The per-dataset answer table, easiest first by the best-ranked measure (:func:`answer_table`)."""
+    feature, metric = best_measure(read_table(ranking))
+    table = answer_table(
+        {d: read_table(p) for d, p in zip(datasets, labels, strict=True)},
+        read_table(scores),
+        read_table(models),
+        (feature, metric),
+        directions[metric],
+    )
+    log.info("ordered by %s · %s\n%s", feature, metric, table.to_string())
+    write_table(table, output)
 
 
 def roc_figure(*, predictions, output, dataset: str, model: str) -> None:

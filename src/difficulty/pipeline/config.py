@@ -118,11 +118,17 @@ class Plan:
                         entry.check(spec, downloads)
                     except (OSError, ValueError) as err:
                         raise ConfigError(f"{kind[:-1]} {name!r}: {err}") from None
+        self.scored_models()
+
+    def scored_models(self) -> list[str]:
+        """Every model with an AUC: the trained ones and those of the performance tables (ConfigError if one is bad)."""
+        names = set(self.models)
         for path in self.performance:
             try:
-                read_performance(path)
+                names |= set(read_performance(path)["model"])
             except (OSError, ValueError) as err:
                 raise ConfigError(str(err)) from None
+        return sorted(names)
 
 
 def resolve(config: dict) -> Plan:
