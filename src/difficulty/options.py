@@ -20,6 +20,10 @@ class ConfigError(ValueError):
     """A config entry that cannot run; the message names the key and says what to do."""
 
 
+class DataError(ValueError):
+    """Input data that cannot be used; the message names the file, the case and the column and says what to do."""
+
+
 class _Required:
     def __repr__(self):
         return "REQUIRED"

@@ -142,6 +142,7 @@ def roc_plots():
 def final_outputs():
     outputs = [
         *roc_plots(),
+        *expand(f"{RESULTS}/qc/{{root}}.tsv", root=PLAN.sources),
         f"{RESULTS}/metrics/summary.tsv",
         f"{RESULTS}/models/summary.tsv",
         f"{RESULTS}/correlation/table.tsv",
