@@ -52,6 +52,8 @@ def prepare_shard(*, spec: dict, seed: int, shard: int, cases, images, masks, sk
 
     try:
         write_grid(grid_items(), len(rows), images, masks)
+    except DataError:
+        raise
     except ValueError as err:
         raise DataError(f"dataset {spec['name']!r}, shard {shard}: {err}") from None
     if len(records) + len(bad) != len(rows):

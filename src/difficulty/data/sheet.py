@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -66,8 +68,53 @@ def read_sheet(path) -> pd.DataFrame:
     return df
 
 
+def nifti_problem(file) -> str | None:
+    """What is wrong with a NIfTI file's voxel data (``.nii``, ``.nii.gz``) that SimpleITK hides; None if nothing.
+
+    SimpleITK fills the missing part of a truncated NIfTI file with zeros, and reads NaN and inf voxels
+    as zeros, without a word; the sheet source checks the raw data first (other formats: SimpleITK's own
+    checks, and a check of the voxels read).
+    """
+    name = str(file).lower()
+    if not name.endswith((".nii", ".nii.gz")):
+        return None
+    try:
+        with (gzip.open if name.endswith(".gz") else open)(file, "rb") as fh:
+            data = fh.read()
+    except (EOFError, OSError, zlib.error) as err:
+        return f"the compressed data end early or are corrupt ({err})"
+    for order in "<>":
+        size = int(np.frombuffer(data[:4], f"{order}i4")[0]) if len(data) >= 4 else 0
+        if size == 348 and len(data) >= 112:
+            dims = np.frombuffer(data[40:56], f"{order}i2").astype(np.int64)
+            datatype, bitpix = (int(v) for v in np.frombuffer(data[70:74], f"{order}i2"))
+            offset = max(int(np.frombuffer(data[108:112], f"{order}f4")[0]), 352)
+            break
+        if size == 540 and len(data) >= 176:
+            datatype, bitpix = (int(v) for v in np.frombuffer(data[12:16], f"{order}i2"))
+            dims = np.frombuffer(data[16:80], f"{order}i8")
+            offset = int(np.frombuffer(data[168:176], f"{order}i8")[0])
+            break
+    else:
+        return None  # not a NIfTI header: SimpleITK says what it is
+    count = int(np.prod(dims[1 : 1 + int(dims[0])]))
+    if len(data) < offset + count * bitpix // 8:
+        return f"the file holds {len(data)} bytes, its header declares {offset + count * bitpix // 8} (truncated)"
+    float_type = {16: "f4", 64: "f8"}.get(datatype)
+    if float_type:
+        voxels = np.frombuffer(data, f"{order}{float_type}", count=count, offset=offset)
+        bad = np.flatnonzero(~np.isfinite(voxels))
+        if bad.size:
+            first = np.unravel_index(bad[0], dims[1 : 1 + int(dims[0])][::-1])
+            return f"it holds {bad.size} NaN or inf voxel(s) (first at z, y, x = {tuple(int(i) for i in first)})"
+    return None
+
+
 def read_image(file, case: str, what: str = "image"):
     """A 3D single-channel SimpleITK image; a DataError naming the case and file otherwise."""
+    problem = nifti_problem(file)
+    if problem:
+        raise DataError(f"case {case!r}: cannot read {what} file {file}: {problem}")
     try:
         image = sitk.ReadImage(str(file))
     except RuntimeError as err:
