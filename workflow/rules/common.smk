@@ -94,6 +94,12 @@ def dataset_seed(root):
     return derive_seed(config["seed"], root, "prepare")
 
 
+try:
+    PLAN.check_results(RESULTS, {root: dataset_seed(root) for root in PLAN.sources})
+except ConfigError as err:
+    raise WorkflowError(str(err)) from None
+
+
 def labels_input(wildcards):
     spec = PLAN.datasets[wildcards.dataset]
     if "parent" in spec:

@@ -8,6 +8,7 @@ here, before any job, with one readable message.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -117,6 +118,29 @@ class Plan:
             if spec["split"] == "folds":
                 needs[f"model {name!r} ({spec['folds']} folds)"] = spec["folds"]
         return needs
+
+    def check_results(self, results, seeds: dict[str, int]) -> None:
+        """Refuse to write into a results folder that holds another run's dataset of the same name.
+
+        A dataset's ``source.json`` records the entry and seed its prepared data came from; a different
+        ``source``, ``path`` or seed there (``seeds``: each source dataset's seed now) is another study's
+        data, whose results this run would overwrite. Other changed options re-run the jobs that use them.
+        """
+        for name in self.sources:
+            record = Path(results) / "prepared" / name / "source.json"
+            if not record.exists():
+                continue
+            earlier = json.loads(record.read_text())
+            now = self.datasets[name] | {"seed": seeds[name]}
+            was = earlier["spec"] | {"seed": earlier["seed"]}
+            changed = [k for k in ("source", "path", "seed") if was.get(k) != now.get(k)]
+            if changed:
+                diff = "; ".join(f"{k}: {was.get(k)!r} then, {now.get(k)!r} now" for k in changed)
+                raise ConfigError(
+                    f"dataset {name!r}: {record} was written by a run with other data ({diff}). Nothing was "
+                    f"overwritten: give this config its own `results:` folder or another dataset name, or delete "
+                    f"{record.parent} to recompute it"
+                )
 
     def check_inputs(self, downloads: bool) -> None:
         """Stop before any work when a configured input is missing or malformed (ConfigError naming it).
