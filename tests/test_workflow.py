@@ -426,3 +426,26 @@ def test_a_second_config_with_other_data_refuses_the_same_results_folder(tmp_pat
     config["results"] = "results_seed8"
     write_config(work, config)
     snakemake(work, "results_seed8/prepared/phantoms/cases.parquet")
+
+
+def test_messy_sheets_and_small_classes_stop_before_any_job(tmp_path):
+    work = new_folder(tmp_path / "p")
+    config = tiny_config(work)
+    phantoms = next(d for d in config["datasets"] if d["name"] == "phantoms")
+    phantoms["n_per_class"] = 4
+    write_config(work, config)
+    text = output(snakemake(work, check=False))
+    assert (
+        "dataset 'phantoms': case table: class '0' has 4 case(s); metric 'fid' (fraction 0.8) needs at least 5" in text
+    )
+    phantoms["n_per_class"] = 12
+    sheet = work / "sheet.csv"
+    sheet.write_text(sheet.read_text().replace("s03,benign", "s03,Benign "))
+    write_config(work, config)
+    text = output(snakemake(work, check=False))
+    assert "sample sheet sheet.csv: column 'label' has values that differ only in upper/lower case: 'Benign'" in text
+    next(d for d in config["datasets"] if d["name"] == "nifti")["path"] = "nope.csv"
+    write_config(work, config)
+    text = output(snakemake(work, check=False))
+    assert "dataset 'nifti': sample sheet nope.csv does not exist; check the dataset's 'path'" in text
+    assert not (work / "results").exists()
