@@ -5,7 +5,7 @@ import os
 import sys
 import time
 
-from .options import ConfigError, DataError
+from .errors import ConfigError, DataError
 
 
 def setup(path=None, level=logging.INFO) -> logging.Logger:
