@@ -54,7 +54,6 @@ rule merge_cases:
     params:
         spec=lambda w: {k: v for k, v in PLAN.datasets[w.root].items() if k != "label_noise"},
         seed=lambda w: dataset_seed(w.root),
-        needs=PLAN.class_needs(),
         plugins=lambda w: PLAN.plugins_of("datasets", w.root),
     script:
         "../scripts/merge_cases.py"

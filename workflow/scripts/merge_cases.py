@@ -12,6 +12,5 @@ merge_cases(
     qc=snakemake.output.qc,
     spec=snakemake.params.spec,
     seed=snakemake.params.seed,
-    needs=snakemake.params.needs,
     plugins=snakemake.params.plugins,
 )

@@ -67,7 +67,7 @@ def prepare_shard(*, spec: dict, seed: int, shard: int, cases, images, masks, sk
     write_table(table, cases)
 
 
-def merge_cases(*, shards, skipped, output, source, qc, spec: dict, seed: int, needs=None, plugins=()) -> None:
+def merge_cases(*, shards, skipped, output, source, qc, spec: dict, seed: int, plugins=()) -> None:
     """The dataset's case table from its shards' (in the source's order), its QC table, how to read its originals.
 
     Parameters
@@ -76,7 +76,6 @@ def merge_cases(*, shards, skipped, output, source, qc, spec: dict, seed: int, n
     output : the case table (Parquet): the cases every later step uses.
     source : receives the dataset entry, seed and plugins as JSON, for the jobs that read the originals.
     qc : the QC table (TSV): cases skipped, with the reason, and cases reported (a patient under several labels).
-    needs : fewest cases per class each configured entry needs (checked again after skipping).
     """
     table = pd.concat([read_table(p) for p in shards], ignore_index=True).sort_values(["row", "shard"])
     table = table.reset_index(drop=True)
@@ -84,7 +83,7 @@ def merge_cases(*, shards, skipped, output, source, qc, spec: dict, seed: int, n
     if len(left_out):
         log.warning("%d case(s) skipped, listed in %s", len(left_out), qc)
     write_table(qc_table(table, left_out), qc)
-    check_class_sizes(table["label"], needs or {}, f"dataset {spec['name']!r} ({len(left_out)} case(s) skipped)")
+    check_class_sizes(table["label"], {}, f"dataset {spec['name']!r} ({len(left_out)} case(s) skipped)")
     write_table(table, output)
     with atomic_path(source) as tmp:
         tmp.write_text(json.dumps({"spec": spec, "seed": seed, "plugins": list(plugins)}, indent=1))
