@@ -8,8 +8,8 @@ import logging
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError
 from ..io import atomic_path, read_table, write_table
-from ..options import DataError
 from ..registry import load_plugins
 from .datasets import prepare_cases, shard_rows
 from .grid import write_grid

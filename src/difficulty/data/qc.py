@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..options import DataError, Option
+from ..errors import DataError
+from ..options import Option
 from .cases import Case
 
 log = logging.getLogger(__name__)

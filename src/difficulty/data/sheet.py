@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import SimpleITK as sitk
 
-from ..options import DataError, Option
+from ..errors import DataError
+from ..options import Option
 from .cases import Case
 from .grid import GRID_OPTIONS
 from .qc import BadCase, normalize_labels
