@@ -51,7 +51,16 @@ def prepared(folder, entry, seed=0):
             cases=base / "cases.parquet",
             images=base / "grid.npy",
             masks=base / "grid_masks.npy",
+            skipped=base / "skipped.tsv",
         )
         shards.append(base / "cases.parquet")
-    merge_cases(shards=shards, output=folder / "cases.parquet", source=folder / "source.json", spec=spec, seed=seed)
+    merge_cases(
+        shards=shards,
+        skipped=[p.with_name("skipped.tsv") for p in shards],
+        output=folder / "cases.parquet",
+        source=folder / "source.json",
+        qc=folder / "qc.tsv",
+        spec=spec,
+        seed=seed,
+    )
     return Prepared.open(folder)

@@ -1,5 +1,6 @@
 """What the workflow asks of the package at parse time: config upgrade and resolution, reference, code inputs."""
 
+import json
 import subprocess
 import sys
 
@@ -135,3 +136,35 @@ def test_parsing_the_workflow_imports_no_heavy_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_class_needs_follow_the_metrics_fraction_and_the_models_folds():
+    config = minimal(metrics={"sil": {"type": "sil"}, "fid": {"type": "fid", "fraction": 0.5}})
+    config["models"] = {"cnn3d": {"type": "cnn3d", "folds": 5}}
+    plan = pipeline_config.resolve(config)
+    assert plan.class_needs() == {
+        "metric 'sil' (fraction 0.6)": 3,  # round(3 · 0.6) = 2
+        "metric 'fid' (fraction 0.5)": 7,  # round(7 · 0.5) = 4 (round half to even: round(6 · 0.5) = 3)
+        "model 'cnn3d' (5 folds)": 5,
+    }
+    plan.check_inputs(downloads=False)  # 100 phantoms per class
+    config["datasets"][0]["n_per_class"] = 6
+    with pytest.raises(ConfigError, match=r"dataset 'ph': case table: class '0' has 6 case\(s\); metric 'fid'"):
+        pipeline_config.resolve(config).check_inputs(downloads=False)
+
+
+def test_a_results_folder_of_other_data_is_refused(tmp_path):
+    plan = pipeline_config.resolve(minimal())
+    record = tmp_path / "prepared" / "ph" / "source.json"
+    record.parent.mkdir(parents=True)
+    spec = dict(plan.datasets["ph"])
+    record.write_text(json.dumps({"spec": spec, "seed": 11, "plugins": []}))
+    plan.check_results(tmp_path, {"ph": 11})
+    record.write_text(json.dumps({"spec": spec | {"separation": 0.9, "on_bad_case": "skip"}, "seed": 11}))
+    plan.check_results(tmp_path, {"ph": 11})  # other options: the jobs that use them re-run
+    record.write_text(json.dumps({"spec": spec | {"source": "sheet", "path": "a.csv"}, "seed": 11}))
+    with pytest.raises(ConfigError, match=r"dataset 'ph': .*source.json was written by a run with other data "):
+        plan.check_results(tmp_path, {"ph": 11})
+    record.write_text(json.dumps({"spec": spec, "seed": 11}))
+    with pytest.raises(ConfigError, match=r"\(seed: 11 then, 12 now\)\. Nothing was overwritten"):
+        plan.check_results(tmp_path, {"ph": 12})

@@ -252,6 +252,7 @@ def test_dataset_entries_are_checked_against_their_source():
         "normalize": "none",
         "label_noise": 0.0,
         "shards": 1,
+        "on_bad_case": "stop",
         "separation": 0.5,
         "n_per_class": 100,
         "shape": [28, 28, 28],

@@ -390,3 +390,83 @@ def test_the_study_config_plans_the_studys_protocol(tmp_path):
     assert any("model=3dcnn" in w for w in trained) and any("model=milcnn" in w for w in trained)
     scattered = " ".join(w for rule, w in jobs if rule == "scatter")
     assert count["scatter"] == 2 * 4 and "medmnist_resnet18_3d" in scattered and "medmnist_resnet50_3d" in scattered
+
+
+def test_a_bad_case_stops_its_job_in_one_line_or_is_skipped_everywhere(tmp_path):
+    """A broken image: without on_bad_case, one readable line; with skip, every stage sees the same 15 cases."""
+    work = new_folder(tmp_path / "p")
+    config = tiny_config(work)
+    config["models"]["cnn3d"]["channels"] = [2, 2]
+    nifti = next(d for d in config["datasets"] if d["name"] == "nifti")
+    nifti["size"] = [16, 16, 16]
+    (work / "nifti" / "s05.nii.gz").write_bytes(b"\x1f\x8b broken")
+    config["features"]["rad_fast"] = {"type": "radiomics", "params": "fast"}
+    write_config(work, config)
+    targets = [
+        "results/labels/nifti.parquet",
+        "results/features/nifti/rad_fast.parquet",
+        "results/metrics/nifti/rad_fast/sil/seed0.parquet",
+        "results/models/nifti/cnn3d.tsv",
+    ]
+    result = snakemake(work, *targets, check=False)
+    text = output(result)
+    assert result.returncode != 0 and "Traceback" not in text
+    assert "DataError: dataset 'nifti', case 's05': cannot read image file nifti/s05.nii.gz" in text
+    assert "set `on_bad_case: skip`" in text
+    assert not (work / "results" / "prepared" / "nifti" / "cases.parquet").exists()
+    nifti["on_bad_case"] = "skip"
+    write_config(work, config)
+    snakemake(work, *targets)
+    res = work / "results"
+    qc = pd.read_csv(res / "qc" / "nifti.tsv", sep="\t")
+    assert qc.query("outcome == 'skipped'")["case_id"].tolist() == ["s05"]
+    assert "cannot read image file nifti/s05.nii.gz" in qc.query("outcome == 'skipped'")["problem"].iloc[0]
+    expected = [f"s{i:02d}" for i in range(16) if i != 5]
+    labels = pd.read_parquet(res / "labels" / "nifti.parquet")
+    features = pd.read_parquet(res / "features" / "nifti" / "rad_fast.parquet")
+    predictions = pd.concat(pd.read_parquet(p) for p in (res / "models" / "nifti").glob("cnn3d.predictions.parquet"))
+    assert labels["case_id"].tolist() == expected and sorted(features["case_id"]) == expected
+    assert sorted(predictions["case_id"]) == expected
+    assert pd.read_parquet(res / "metrics" / "nifti" / "rad_fast" / "sil" / "seed0.parquet")["score"].notna().all()
+
+
+def test_a_second_config_with_other_data_refuses_the_same_results_folder(tmp_path):
+    work = new_folder(tmp_path / "p")
+    config = tiny_config(work)
+    write_config(work, config)
+    snakemake(work, "results/prepared/phantoms/cases.parquet")
+    prepared = work / "results" / "prepared" / "phantoms"
+    before = {p.name: p.read_bytes() for p in prepared.rglob("*") if p.is_file()}
+    config["seed"] = 8
+    write_config(work, config)
+    result = snakemake(work, "results/prepared/phantoms/cases.parquet", check=False)
+    text = output(result)
+    assert result.returncode != 0 and "dataset 'phantoms': results/prepared/phantoms/source.json was written" in text
+    assert "(seed: " in text and "give this config its own `results:` folder" in text
+    assert {p.name: p.read_bytes() for p in prepared.rglob("*") if p.is_file()} == before
+    config["results"] = "results_seed8"
+    write_config(work, config)
+    snakemake(work, "results_seed8/prepared/phantoms/cases.parquet")
+
+
+def test_messy_sheets_and_small_classes_stop_before_any_job(tmp_path):
+    work = new_folder(tmp_path / "p")
+    config = tiny_config(work)
+    phantoms = next(d for d in config["datasets"] if d["name"] == "phantoms")
+    phantoms["n_per_class"] = 4
+    write_config(work, config)
+    text = output(snakemake(work, check=False))
+    assert (
+        "dataset 'phantoms': case table: class '0' has 4 case(s); metric 'fid' (fraction 0.8) needs at least 5" in text
+    )
+    phantoms["n_per_class"] = 12
+    sheet = work / "sheet.csv"
+    sheet.write_text(sheet.read_text().replace("s03,benign", "s03,Benign "))
+    write_config(work, config)
+    text = output(snakemake(work, check=False))
+    assert "sample sheet sheet.csv: column 'label' has values that differ only in upper/lower case: 'Benign'" in text
+    next(d for d in config["datasets"] if d["name"] == "nifti")["path"] = "nope.csv"
+    write_config(work, config)
+    text = output(snakemake(work, check=False))
+    assert "dataset 'nifti': sample sheet nope.csv does not exist; check the dataset's 'path'" in text
+    assert not (work / "results").exists()

@@ -1,12 +1,19 @@
 """Logging into a rule's log file, with progress lines for long steps."""
 
 import logging
+import os
 import sys
 import time
 
+from .errors import ConfigError, DataError
+
 
 def setup(path=None, level=logging.INFO) -> logging.Logger:
-    """Send log records, warnings and an uncaught exception to ``path`` (or stderr)."""
+    """Send log records, warnings and an uncaught exception to ``path`` (or stderr).
+
+    A ConfigError or DataError (bad config or input, its message says what to do) is logged and printed as
+    one line, without a traceback unless the environment variable ``DIFFICULTY_TRACEBACK`` is set.
+    """
     handler = logging.FileHandler(path, mode="w") if path else logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
@@ -16,6 +23,10 @@ def setup(path=None, level=logging.INFO) -> logging.Logger:
     default_hook = sys.excepthook
 
     def log_exception(kind, value, tb):
+        if issubclass(kind, (ConfigError, DataError)) and not os.environ.get("DIFFICULTY_TRACEBACK"):
+            root.critical("%s: %s", kind.__name__, value)
+            print(f"{kind.__name__}: {value}\n(set DIFFICULTY_TRACEBACK=1 for the traceback)", file=sys.stderr)
+            return
         root.critical("%s: %s", kind.__name__, value, exc_info=(kind, value, tb))
         default_hook(kind, value, tb)
 

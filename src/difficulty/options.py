@@ -15,9 +15,9 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from .errors import ConfigError, DataError
 
-class ConfigError(ValueError):
-    """A config entry that cannot run; the message names the key and says what to do."""
+__all__ = ["REQUIRED", "ConfigError", "DataError", "Option", "resolve"]
 
 
 class _Required:

@@ -96,6 +96,12 @@ def dataset_seed(root):
     return derive_seed(config["seed"], root, "prepare")
 
 
+try:
+    PLAN.check_results(RESULTS, {root: dataset_seed(root) for root in PLAN.sources})
+except ConfigError as err:
+    raise WorkflowError(str(err)) from None
+
+
 def labels_input(wildcards):
     spec = PLAN.datasets[wildcards.dataset]
     if "parent" in spec:
@@ -144,6 +150,7 @@ def roc_plots():
 def final_outputs():
     outputs = [
         *roc_plots(),
+        *expand(f"{RESULTS}/qc/{{root}}.tsv", root=PLAN.sources),
         f"{RESULTS}/metrics/summary.tsv",
         f"{RESULTS}/models/summary.tsv",
         f"{RESULTS}/correlation/table.tsv",

@@ -6,6 +6,7 @@ rule prepare_shard:
         cases=f"{RESULTS}/prepared/{{root}}/shard{{shard}}/cases.parquet",
         images=f"{RESULTS}/prepared/{{root}}/shard{{shard}}/grid.npy",
         masks=f"{RESULTS}/prepared/{{root}}/shard{{shard}}/grid_masks.npy",
+        skipped=f"{RESULTS}/prepared/{{root}}/shard{{shard}}/skipped.tsv",
     log:
         "logs/prepare/{root}.shard{shard}.log",
     benchmark:
@@ -28,10 +29,19 @@ rule merge_cases:
         shards=lambda w: expand(
             f"{RESULTS}/prepared/{w.root}/shard{{shard}}/cases.parquet", shard=range(PLAN.datasets[w.root]["shards"])
         ),
+        skipped=lambda w: expand(
+            f"{RESULTS}/prepared/{w.root}/shard{{shard}}/skipped.tsv", shard=range(PLAN.datasets[w.root]["shards"])
+        ),
         code=code("merge_cases.py"),
     output:
         cases=f"{RESULTS}/prepared/{{root}}/cases.parquet",
         source=f"{RESULTS}/prepared/{{root}}/source.json",
+        qc=report(
+            f"{RESULTS}/qc/{{root}}.tsv",
+            caption="../report/qc.rst",
+            category="Quality control",
+            subcategory="{root}",
+        ),
     log:
         "logs/prepare/{root}.merge.log",
     benchmark:

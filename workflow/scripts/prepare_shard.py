@@ -11,5 +11,6 @@ prepare_shard(
     cases=snakemake.output.cases,
     images=snakemake.output.images,
     masks=snakemake.output.masks,
+    skipped=snakemake.output.skipped,
     plugins=snakemake.params.plugins,
 )

@@ -17,6 +17,7 @@ from ..options import ConfigError, Option, resolve
 from ..registry import load_plugins
 from .cases import Case
 from .grid import GRID_OPTIONS, GridStore, check_grid, to_grid
+from .qc import ON_BAD_CASE, BadCase, bad_case_error, voxel_problem
 from .sources import SOURCES
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ _LABEL_NOISE = Option(
 DATASET_OPTIONS = GRID_OPTIONS | {
     "label_noise": _LABEL_NOISE,
     "shards": Option(1, "parallel preparation jobs (every k-th case each)", {"type": "integer", "minimum": 1}),
+    "on_bad_case": ON_BAD_CASE,
 }
 # Options of a variant that reuses another dataset's images (``parent``).
 VARIANT_OPTIONS = {
@@ -91,19 +93,33 @@ def shard_rows(cases: pd.DataFrame, shard: int, shards: int) -> pd.DataFrame:
     return cases.iloc[shard::shards]
 
 
-def prepare_cases(spec: dict, rows: pd.DataFrame, seed: int) -> Iterator[tuple[str, np.ndarray, np.ndarray, dict]]:
+def prepare_cases(spec: dict, rows: pd.DataFrame, seed: int) -> Iterator[tuple | BadCase]:
     """Each case of ``rows`` read from its source, checked and brought onto the model grid, one at a time.
 
-    Yields (case_id, grid image, grid mask, case-table columns of the original view).
+    Yields (case_id, grid image, grid mask, case-table columns of the original view), or, with
+    ``on_bad_case: skip``, a :class:`BadCase` for a case that cannot be read or used; without it such a
+    case raises a DataError naming it.
     """
     progress = Progress(len(rows), f"prepare {spec['name']}")
     for case in SOURCES.get(spec["source"]).read(spec, rows, seed):
-        try:
-            image, mask = to_grid(case, spec)
-        except ValueError as err:
-            raise ValueError(f"dataset {spec['name']!r}, case {case.case_id!r}: {err}") from None
-        yield case.case_id, image, mask, case.geometry() | {"mask_voxels": int(np.count_nonzero(case.mask))}
+        item = case if isinstance(case, BadCase) else _on_grid(case, spec)
+        if isinstance(item, BadCase):
+            if spec.get("on_bad_case", "stop") != "skip":
+                raise bad_case_error(spec["name"], item)
+            log.warning("dataset %r: case %r skipped: %s", spec["name"], item.case_id, item.problem)
+        yield item
         progress.update()
+
+
+def _on_grid(case: Case, spec: dict) -> tuple | BadCase:
+    problem = voxel_problem(case)
+    if problem:
+        return BadCase(case.case_id, problem)
+    try:
+        image, mask = to_grid(case, spec)
+    except ValueError as err:
+        return BadCase(case.case_id, str(err))
+    return case.case_id, image, mask, case.geometry() | {"mask_voxels": int(np.count_nonzero(case.mask))}
 
 
 @dataclass(frozen=True)
@@ -142,7 +158,10 @@ class Prepared:
 
     def originals(self) -> Iterator[Case]:
         """The original view of each case (image and mask as the source gives them), one at a time."""
-        return SOURCES.get(self.spec["source"]).read(self.spec, self.cases, self.seed)
+        for case in SOURCES.get(self.spec["source"]).read(self.spec, self.cases, self.seed):
+            if isinstance(case, BadCase):
+                raise bad_case_error(self.spec["name"], case)
+            yield case
 
     def subset(self, rows) -> Prepared:
         """The cases at positions ``rows`` (ascending: sources read cases in the case table's order)."""

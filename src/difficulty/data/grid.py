@@ -77,18 +77,18 @@ def to_grid(case: Case, options: dict) -> tuple[np.ndarray, np.ndarray]:
 
 
 def write_grid(items, n: int, images, masks) -> None:
-    """Write the grid volumes of ``n`` cases into memory-mapped ``.npy`` files, one case at a time, atomically.
+    """Write the grid volumes of up to ``n`` cases into memory-mapped ``.npy`` files, one case at a time, atomically.
 
     Parameters
     ----------
-    items : iterable of (case_id, image (D, H, W) float32, mask (D, H, W) uint8), all of one shape.
-    n : number of items.
-    images, masks : output paths; nothing is left there if an item fails.
+    items : iterable of (row, case_id, image (D, H, W) float32, mask (D, H, W) uint8), all of one shape; ``row``
+        is the case's place in the files (0 ≤ row < n; a row no item fills, a skipped case's, stays zero).
+    n : number of rows.
+    images, masks : output paths; nothing is left there if an item fails, or if there is none.
     """
     with atomic_path(images) as tmp_images, atomic_path(masks) as tmp_masks:
         arrays = None
-        count = 0
-        for count, (case_id, image, mask) in enumerate(items, start=1):
+        for row, case_id, image, mask in items:
             if arrays is None:
                 arrays = [
                     np.lib.format.open_memmap(tmp, mode="w+", dtype=dtype, shape=(n, *image.shape))
@@ -99,9 +99,9 @@ def write_grid(items, n: int, images, masks) -> None:
                     f"case {case_id!r}: grid shape {image.shape} differs from earlier cases "
                     f"{arrays[0].shape[1:]}; set 'size' to bring all cases onto one grid"
                 )
-            arrays[0][count - 1], arrays[1][count - 1] = image, mask
-        if count != n:
-            raise ValueError(f"{count} of {n} cases were read")
+            arrays[0][row], arrays[1][row] = image, mask
+        if arrays is None:
+            raise ValueError(f"none of the {n} cases could be used")
         for array in arrays:
             array.flush()
         del arrays

@@ -8,17 +8,19 @@ import logging
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError
 from ..io import atomic_path, read_table, write_table
 from ..registry import load_plugins
 from .datasets import prepare_cases, shard_rows
 from .grid import write_grid
 from .labels import flip_labels
+from .qc import QC_COLUMNS, BadCase, check_class_sizes, qc_table
 from .sources import SOURCES
 
 log = logging.getLogger(__name__)
 
 
-def prepare_shard(*, spec: dict, seed: int, shard: int, cases, images, masks, plugins=()) -> None:
+def prepare_shard(*, spec: dict, seed: int, shard: int, cases, images, masks, skipped, plugins=()) -> None:
     """Read, check and grid one shard of a source dataset, one case at a time.
 
     Parameters
@@ -26,36 +28,63 @@ def prepare_shard(*, spec: dict, seed: int, shard: int, cases, images, masks, pl
     spec : the resolved dataset entry (``source`` and its options).
     seed : seed of the source (generated cases).
     shard : this shard (every k-th case from ``shard``, k = the entry's ``shards``).
-    cases : output Parquet, the shard's rows of the case table with their geometry.
-    images, masks : output ``.npy`` (n_shard, D, H, W) grid volumes (float32) and masks (uint8).
+    cases : output Parquet, the shard's rows of the case table with their geometry (the cases kept).
+    images, masks : output ``.npy`` (n_shard, D, H, W) grid volumes (float32) and masks (uint8); a skipped
+        case's row stays zero and is in no case table.
+    skipped : output TSV, the cases left out (``on_bad_case: skip``) with the reason (QC columns).
     plugins : plugin modules to load first (where the source type comes from one).
     """
     load_plugins(plugins)
-    rows = shard_rows(SOURCES.get(spec["source"]).cases(spec), shard, spec["shards"])
-    records = []
+    rows = shard_rows(SOURCES.get(spec["source"]).cases(spec), shard, spec["shards"]).reset_index(drop=True)
+    records, bad = {}, {}
 
     def grid_items():
         expected = iter(rows["case_id"])
-        for case_id, image, mask, record in prepare_cases(spec, rows, seed):
+        for row, item in enumerate(prepare_cases(spec, rows, seed)):
+            case_id = item.case_id if isinstance(item, BadCase) else item[0]
             if case_id != next(expected, None):
                 raise ValueError(f"source {spec['source']!r} gave case {case_id!r} out of the case table's order")
-            records.append(record)
-            yield case_id, image, mask
+            if isinstance(item, BadCase):
+                bad[row] = item.problem
+                continue
+            case_id, image, mask, records[row] = item
+            yield row, case_id, image, mask
 
-    write_grid(grid_items(), len(rows), images, masks)
-    table = pd.concat([rows.reset_index(drop=True), pd.DataFrame(records)], axis=1)
-    table["shard"], table["row"] = shard, np.arange(len(table))
+    try:
+        write_grid(grid_items(), len(rows), images, masks)
+    except DataError:
+        raise
+    except ValueError as err:
+        raise DataError(f"dataset {spec['name']!r}, shard {shard}: {err}") from None
+    if len(records) + len(bad) != len(rows):
+        raise ValueError(f"source {spec['source']!r} gave {len(records) + len(bad)} of {len(rows)} cases")
+    kept = list(records)
+    table = pd.concat([rows.iloc[kept].reset_index(drop=True), pd.DataFrame(list(records.values()))], axis=1)
+    table["shard"], table["row"] = shard, np.asarray(kept, dtype=int)
     log.info("shard %d: %d cases, labels %s", shard, len(table), table["label"].value_counts().to_dict())
+    rejected = rows.iloc[list(bad)][["case_id", "patient_id", "label"]]
+    write_table(rejected.assign(outcome="skipped", problem=list(bad.values())).reindex(columns=QC_COLUMNS), skipped)
     write_table(table, cases)
 
 
-def merge_cases(*, shards, output, source, spec: dict, seed: int, plugins=()) -> None:
-    """The dataset's case table from its shards' (in the source's order), and how to read its original views.
+def merge_cases(*, shards, skipped, output, source, qc, spec: dict, seed: int, plugins=()) -> None:
+    """The dataset's case table from its shards' (in the source's order), its QC table, how to read its originals.
 
-    ``source`` receives the dataset entry, seed and plugins as JSON, for the jobs that read the originals.
+    Parameters
+    ----------
+    shards, skipped : the shards' case tables and skipped cases (:func:`prepare_shard`).
+    output : the case table (Parquet): the cases every later step uses.
+    source : receives the dataset entry, seed and plugins as JSON, for the jobs that read the originals.
+    qc : the QC table (TSV): cases skipped, with the reason, and cases reported (a patient under several labels).
     """
     table = pd.concat([read_table(p) for p in shards], ignore_index=True).sort_values(["row", "shard"])
-    write_table(table.reset_index(drop=True), output)
+    table = table.reset_index(drop=True)
+    left_out = pd.concat([read_table(p) for p in skipped], ignore_index=True).astype(str)
+    if len(left_out):
+        log.warning("%d case(s) skipped, listed in %s", len(left_out), qc)
+    write_table(qc_table(table, left_out), qc)
+    check_class_sizes(table["label"], {}, f"dataset {spec['name']!r} ({len(left_out)} case(s) skipped)")
+    write_table(table, output)
     with atomic_path(source) as tmp:
         tmp.write_text(json.dumps({"spec": spec, "seed": seed, "plugins": list(plugins)}, indent=1))
     log.info("%d cases, labels %s", len(table), table["label"].value_counts().to_dict())

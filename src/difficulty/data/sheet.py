@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -11,9 +13,11 @@ import numpy as np
 import pandas as pd
 import SimpleITK as sitk
 
+from ..errors import DataError
 from ..options import Option
 from .cases import Case
 from .grid import GRID_OPTIONS
+from .qc import BadCase, normalize_labels
 from .sources import register_source
 
 REQUIRED = ("case_id", "label", "image")
@@ -25,26 +29,28 @@ def read_sheet(path) -> pd.DataFrame:
     Columns ``case_id, label, image`` are required, ``mask, patient_id``
     optional; paths in the sheet are relative to it (or absolute). A relative
     sheet path gives paths relative to the working folder, so that a project
-    folder can move. Every problem names the sheet,
-    the case and what is wrong, before any image is read.
+    folder can move. Stray whitespace around labels is stripped; every problem (a missing file, a duplicate
+    case id, an empty label, labels that differ only in case, one class only) raises a DataError naming the
+    sheet, the case and the column, before any image is read.
     """
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"sample sheet {path} does not exist")
+        raise DataError(f"sample sheet {path} does not exist; check the dataset's 'path'")
     sep = "\t" if path.suffix.lower() in (".tsv", ".tab", ".txt") else ","
     df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False)
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
-        raise ValueError(f"sample sheet {path}: missing column(s) {missing}; has {list(df.columns)}")
+        raise DataError(f"sample sheet {path}: missing column(s) {missing}; has {list(df.columns)}")
     if df.empty:
-        raise ValueError(f"sample sheet {path} lists no cases")
+        raise DataError(f"sample sheet {path} lists no cases")
     dup = df["case_id"][df["case_id"].duplicated()]
     if len(dup):
-        raise ValueError(f"sample sheet {path}: case_id {dup.iloc[0]!r} appears more than once")
-    for column in REQUIRED:
+        raise DataError(f"sample sheet {path}: case_id {dup.iloc[0]!r} appears more than once; case ids must be unique")
+    for column in ("case_id", "image"):
         empty = df["case_id"][df[column].str.strip() == ""]
         if len(empty):
-            raise ValueError(f"sample sheet {path}: case {empty.iloc[0]!r} has an empty {column!r}")
+            raise DataError(f"sample sheet {path}: case {empty.iloc[0]!r} has an empty {column!r}")
+    df["label"] = normalize_labels(df["label"], df["case_id"], f"sample sheet {path}")
     if "patient_id" not in df.columns:
         df["patient_id"] = df["case_id"]
     df["patient_id"] = df["patient_id"].where(df["patient_id"] != "", df["case_id"])
@@ -54,20 +60,71 @@ def read_sheet(path) -> pd.DataFrame:
         df[column] = [os.path.normpath(path.parent / p) if p else "" for p in df[column]]
         for case, file in zip(df["case_id"], df[column]):
             if file and not Path(file).exists():
-                raise FileNotFoundError(f"sample sheet {path}: case {case!r}: {column} file {file} does not exist")
+                raise DataError(
+                    f"sample sheet {path}: case {case!r}: {column} file {file} does not exist; "
+                    f"correct the {column!r} column or remove the row"
+                )
     if df["label"].nunique() < 2:
-        raise ValueError(f"sample sheet {path}: all cases have label {df['label'].iloc[0]!r}; two classes are needed")
+        raise DataError(f"sample sheet {path}: all cases have label {df['label'].iloc[0]!r}; two classes are needed")
     return df
 
 
+def nifti_problem(file) -> str | None:
+    """What is wrong with a NIfTI file's voxel data (``.nii``, ``.nii.gz``) that SimpleITK hides; None if nothing.
+
+    SimpleITK fills the missing part of a truncated NIfTI file with zeros, and reads NaN and inf voxels
+    as zeros, without a word; the sheet source checks the raw data first (other formats: SimpleITK's own
+    checks, and a check of the voxels read).
+    """
+    name = str(file).lower()
+    if not name.endswith((".nii", ".nii.gz")):
+        return None
+    try:
+        with (gzip.open if name.endswith(".gz") else open)(file, "rb") as fh:
+            data = fh.read()
+    except (EOFError, OSError, zlib.error) as err:
+        return f"the compressed data end early or are corrupt ({err})"
+    for order in "<>":
+        size = int(np.frombuffer(data[:4], f"{order}i4")[0]) if len(data) >= 4 else 0
+        if size == 348 and len(data) >= 112:
+            dims = np.frombuffer(data[40:56], f"{order}i2").astype(np.int64)
+            datatype, bitpix = (int(v) for v in np.frombuffer(data[70:74], f"{order}i2"))
+            offset = max(int(np.frombuffer(data[108:112], f"{order}f4")[0]), 352)
+            break
+        if size == 540 and len(data) >= 176:
+            datatype, bitpix = (int(v) for v in np.frombuffer(data[12:16], f"{order}i2"))
+            dims = np.frombuffer(data[16:80], f"{order}i8")
+            offset = int(np.frombuffer(data[168:176], f"{order}i8")[0])
+            break
+    else:
+        return None  # not a NIfTI header: SimpleITK says what it is
+    count = int(np.prod(dims[1 : 1 + int(dims[0])]))
+    if len(data) < offset + count * bitpix // 8:
+        return f"the file holds {len(data)} bytes, its header declares {offset + count * bitpix // 8} (truncated)"
+    float_type = {16: "f4", 64: "f8"}.get(datatype)
+    if float_type:
+        voxels = np.frombuffer(data, f"{order}{float_type}", count=count, offset=offset)
+        bad = np.flatnonzero(~np.isfinite(voxels))
+        if bad.size:
+            first = np.unravel_index(bad[0], dims[1 : 1 + int(dims[0])][::-1])
+            return f"it holds {bad.size} NaN or inf voxel(s) (first at z, y, x = {tuple(int(i) for i in first)})"
+    return None
+
+
 def read_image(file, case: str, what: str = "image"):
-    """A 3D single-channel SimpleITK image; a clear ValueError naming the case and file otherwise."""
+    """A 3D single-channel SimpleITK image; a DataError naming the case and file otherwise."""
+    problem = nifti_problem(file)
+    if problem:
+        raise DataError(f"case {case!r}: cannot read {what} file {file}: {problem}")
     try:
         image = sitk.ReadImage(str(file))
     except RuntimeError as err:
-        raise ValueError(f"case {case!r}: cannot read {what} file {file}: {str(err).strip()}") from None
+        reason = str(err).strip().splitlines()[-1] if str(err).strip() else "unknown error"
+        raise DataError(
+            f"case {case!r}: cannot read {what} file {file} (not an image, or truncated): {reason}"
+        ) from None
     if image.GetDimension() != 3 or image.GetNumberOfComponentsPerPixel() != 1:
-        raise ValueError(
+        raise DataError(
             f"case {case!r}: {what} file {file} is {image.GetDimension()}-D with "
             f"{image.GetNumberOfComponentsPerPixel()} component(s); a 3D single-channel volume is needed"
         )
@@ -110,15 +167,16 @@ def read_case(row, mask_label=None, tolerance: float = 1e-3) -> Case:
         mask_image = read_image(row.mask, row.case_id, "mask")
         difference = geometry_difference(image, mask_image, tolerance)
         if difference:
-            raise ValueError(
-                f"case {row.case_id!r}: mask file {row.mask} does not lie on its image {row.image}: {difference}"
+            raise DataError(
+                f"case {row.case_id!r}: mask file {row.mask} does not lie on its image {row.image}: {difference} "
+                "(mask vs image); resample the mask onto its image"
             )
         values = sitk.GetArrayFromImage(mask_image)
         mask = select_labels(values, mask_label)
         if not mask.any():
             present = np.unique(values).tolist()[:10]
             wanted = "any non-zero label" if mask_label is None else f"label(s) {mask_label}"
-            raise ValueError(f"case {row.case_id!r}: mask file {row.mask} has no voxel of {wanted} (has {present})")
+            raise DataError(f"case {row.case_id!r}: mask file {row.mask} has no voxel of {wanted} (has {present})")
     else:
         mask = np.ones(array.shape, dtype=bool)
     spacing = tuple(float(s) for s in reversed(image.GetSpacing()))
@@ -158,6 +216,12 @@ def _check(spec: dict, downloads: bool) -> None:
     check=_check,
 )
 def read_source(spec: dict, rows: pd.DataFrame, seed: int) -> Iterator[Case]:
-    """A sample sheet of image (and mask) files that SimpleITK reads: NIfTI, NRRD, MHA, ..."""
+    """A sample sheet of image (and mask) files that SimpleITK reads: NIfTI, NRRD, MHA, ...
+
+    A case whose files cannot be used comes as a :class:`BadCase` saying why.
+    """
     for row in rows.itertuples():
-        yield read_case(row, spec["mask_label"], spec["geometry_tolerance"])
+        try:
+            yield read_case(row, spec["mask_label"], spec["geometry_tolerance"])
+        except DataError as err:
+            yield BadCase(row.case_id, str(err).removeprefix(f"case {row.case_id!r}: "))

@@ -10,8 +10,9 @@ import pandas as pd
 from ..options import Option
 from ..registry import Registered, Registry
 from .cases import Case
+from .qc import BadCase
 
-ReadFn = Callable[[dict, pd.DataFrame, int], Iterator[Case]]
+ReadFn = Callable[[dict, pd.DataFrame, int], Iterator[Case | BadCase]]
 
 
 def _no_files(spec: dict, cases: pd.DataFrame) -> list[str]:
@@ -26,7 +27,8 @@ class Source(Registered):
     ----------
     read : ``read(spec, rows, seed) -> iterator of Case``: the original view of each case in ``rows``
         (rows of the case table, in its order), in that order, one at a time; ``seed`` (from the config's seed and the
-        dataset's name) for sources that generate their cases.
+        dataset's name) for sources that generate their cases. A case that cannot be read comes as a
+        :class:`~difficulty.data.qc.BadCase` saying why (the dataset's ``on_bad_case`` decides: stop or skip).
     cases : ``cases(spec) -> DataFrame``: the case table (``case_id, patient_id, label`` as strings, and
         whatever columns ``read`` needs to find a case), without reading any image.
     files : ``files(spec, rows) -> [path, ...]``: the input files of those rows, or of every case if ``rows``

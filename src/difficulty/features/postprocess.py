@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
+
+log = logging.getLogger(__name__)
 
 
 def feature_matrix(table: pd.DataFrame) -> tuple[list[str], np.ndarray]:
@@ -20,6 +24,12 @@ def zscore_drop_nan(table: pd.DataFrame) -> pd.DataFrame:
     with np.errstate(invalid="ignore", divide="ignore"):
         z = (values - values.mean()) / values.std(ddof=0).replace(0.0, np.nan)
     z = z.replace([np.inf, -np.inf], np.nan).dropna(axis=1, how="any")
+    dropped = [c for c in values.columns if c not in z.columns]
+    if dropped:
+        finite = np.isfinite(values[dropped]).all()
+        reasons = [f"{c!r} ({'constant' if finite[c] else 'NaN or inf'})" for c in dropped]
+        more = f", ... ({len(dropped) - 10} more)" if len(dropped) > 10 else ""
+        log.info("%d feature(s) dropped: %s%s", len(dropped), ", ".join(reasons[:10]), more)
     if z.shape[1] == 0:
         raise ValueError("no feature column is left after z-scoring and dropping columns with NaN")
     z.insert(0, "case_id", table["case_id"].to_numpy())
@@ -37,6 +47,8 @@ def reduce_pca(table: pd.DataFrame, n_components: int) -> tuple[pd.DataFrame, pd
     z = zscore_drop_nan(table)
     case_ids, X = feature_matrix(z)
     k = min(int(n_components), X.shape[0] - 1, X.shape[1])
+    if k < n_components:
+        log.warning("pca: %d components asked, %d computed (%d cases, %d features)", n_components, k, *X.shape)
     pca = PCA(n_components=k, svd_solver="full")
     scores = pca.fit_transform(X)
     out = pd.DataFrame(scores, columns=[f"pc{i + 1:03d}" for i in range(k)])

@@ -8,6 +8,8 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError
+
 
 @dataclass(frozen=True)
 class Inputs:
@@ -62,7 +64,7 @@ def check_inputs(X, y, groups=None, min_per_class: int = 2) -> Inputs:
     small = np.flatnonzero(counts < min_per_class)
     if small.size:
         c = small[0]
-        raise ValueError(f"class {classes[c]!r} has {counts[c]} samples; this metric needs at least {min_per_class}")
+        raise DataError(f"class {classes[c]!r} has {counts[c]} samples; this metric needs at least {min_per_class}")
     if groups is None:
         gcodes = np.arange(len(X))
     else:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
+from ..errors import DataError
 from ..seeding import derive_seed
 
 SPLITS = ("folds", "official")
@@ -71,7 +72,7 @@ def make_folds(y, groups, split: str, folds: int, validation: float, seed, offic
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     smallest = np.bincount(y).min()
     if smallest < folds:
-        raise ValueError(f"a class has fewer cases ({smallest}) than cross-validation folds ({folds})")
+        raise DataError(f"a class has fewer cases ({smallest}) than cross-validation folds ({folds})")
     out = []
     for k, (train, test) in enumerate(_kfold(y, groups, folds, (seed, "folds"))):
         train, val = _hold_out(train, y, groups, validation, (seed, k))

@@ -8,6 +8,8 @@ here, before any job, with one readable message.
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,7 @@ import yaml
 
 from ..analysis.performance import read_performance
 from ..data import SOURCES, index, resolve_dataset, root
+from ..data.qc import check_class_sizes, patients_under_several_labels
 from ..features import FEATURES, resolve_feature
 from ..features.radiomics import preset_names
 from ..metrics import BOOTSTRAP_OPTIONS, METRICS, resolve_metric
@@ -26,6 +29,7 @@ from ..registry import Registered, load_plugins
 
 _LEGACY_DEEP = re.compile(r"^(medicalnet|random)_resnet(10|18|34|50)$")
 _LEGACY_PRESET = re.compile(r"^(?:\./)?config/radiomics/(\w+)\.yaml$")
+log = logging.getLogger(__name__)
 
 
 def upgrade(config: dict) -> list[str]:
@@ -101,15 +105,69 @@ class Plan:
         module = self.entry(kind, name).module
         return [self.plugins[module]] if module in self.plugins else []
 
-    def check_inputs(self, downloads: bool) -> None:
-        """Stop before any work when a configured input is missing or malformed (ConfigError naming it)."""
+    def class_needs(self) -> dict[str, int]:
+        """The fewest cases per class that each metric and model entry needs, by what needs it."""
+        needs = {}
+        for name, spec in self.metrics.items():
+            least = self.entry("metrics", name).min_per_class
+            n = least  # a bootstrap session draws round(n · fraction) cases of each class
+            while max(1, round(n * spec["fraction"])) < least:
+                n += 1
+            needs[f"metric {name!r} (fraction {spec['fraction']})"] = n
+        for name, spec in self.models.items():
+            if spec["split"] == "folds":
+                needs[f"model {name!r} ({spec['folds']} folds)"] = spec["folds"]
+        return needs
+
+    def check_results(self, results, seeds: dict[str, int]) -> None:
+        """Refuse to write into a results folder that holds another run's dataset of the same name.
+
+        A dataset's ``source.json`` records the entry and seed its prepared data came from; a different
+        ``source``, ``path`` or seed there (``seeds``: each source dataset's seed now) is another study's
+        data, whose results this run would overwrite. Other changed options re-run the jobs that use them.
+        """
         for name in self.sources:
-            source = self.entry("datasets", name)
-            if source.check is not None:
+            record = Path(results) / "prepared" / name / "source.json"
+            if not record.exists():
+                continue
+            earlier = json.loads(record.read_text())
+            now = self.datasets[name] | {"seed": seeds[name]}
+            was = earlier["spec"] | {"seed": earlier["seed"]}
+            changed = [k for k in ("source", "path", "seed") if was.get(k) != now.get(k)]
+            if changed:
+                diff = "; ".join(f"{k}: {was.get(k)!r} then, {now.get(k)!r} now" for k in changed)
+                raise ConfigError(
+                    f"dataset {name!r}: {record} was written by a run with other data ({diff}). Nothing was "
+                    f"overwritten: give this config its own `results:` folder or another dataset name, or delete "
+                    f"{record.parent} to recompute it"
+                )
+
+    def check_inputs(self, downloads: bool) -> None:
+        """Stop before any work when a configured input is missing or malformed (ConfigError naming it).
+
+        Each source dataset's case table (where it can be read without its images) must have two classes
+        and enough cases in each (:meth:`class_needs`); patients under several labels are logged.
+        """
+        for name in self.sources:
+            source, spec = self.entry("datasets", name), self.datasets[name]
+            try:
+                if source.check is not None:
+                    source.check(spec, downloads)
                 try:
-                    source.check(self.datasets[name], downloads)
-                except (OSError, ValueError) as err:
-                    raise ConfigError(f"dataset {name!r}: {err}") from None
+                    cases = source.cases(spec)
+                except OSError:  # not there yet: a download rule fetches it
+                    continue
+                check_class_sizes(cases["label"], self.class_needs(), spec.get("path", "case table"))
+            except (OSError, ValueError) as err:
+                raise ConfigError(f"dataset {name!r}: {err}") from None
+            several = patients_under_several_labels(cases)
+            if len(several):
+                log.warning(
+                    "dataset %r: %d patient(s) listed under several labels (e.g. %r); kept, and listed in the QC table",
+                    name,
+                    several["patient_id"].nunique(),
+                    several["patient_id"].iloc[0],
+                )
         for kind in ("features", "models"):
             for name, spec in getattr(self, kind).items():
                 entry = self.entry(kind, name)

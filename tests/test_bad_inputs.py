@@ -1,0 +1,236 @@
+"""Messy inputs: each stops with one readable message naming the file, case and column, or is a recorded skip."""
+
+import gzip
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import SimpleITK as sitk
+
+from conftest import REPO, prepared, write_nifti
+from difficulty.data import qc, sheet
+from difficulty.features.postprocess import reduce_pca, zscore_drop_nan
+from difficulty.io import write_table
+from difficulty.metrics.bootstrap import draw_sessions
+from difficulty.metrics.validation import check_inputs
+from difficulty.models.splits import make_folds
+from difficulty.options import DataError
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda t: t.replace("img/c3.nii.gz", "img/gone.nii.gz"),
+            r"case 'c3': image file .*gone.nii.gz does not exist",
+        ),
+        (
+            lambda t: t.replace("img/c2_mask.nii.gz", "img/no.nii.gz"),
+            r"case 'c2': mask file .*no.nii.gz does not exist",
+        ),
+        (lambda t: t.replace("c4\t", "c1\t"), r"case_id 'c1' appears more than once; case ids must be unique"),
+        (lambda t: t.replace("p2\ttumour", "p2\t "), r"case 'c5' has an empty 'label'"),
+        (
+            lambda t: t.replace("p0\ttumour", "p0\tTumour"),
+            r"differ only in upper/lower case: 'Tumour' \(e.g. case 'c1'\)",
+        ),
+        (lambda t: t.replace("tumour", "normal"), r"all cases have label 'normal'; two classes are needed"),
+    ],
+)
+def test_bad_sheets_stop_before_any_image_is_read(nifti_sheet, edit, message):
+    nifti_sheet.write_text(edit(nifti_sheet.read_text()))
+    with pytest.raises(DataError, match=message) as err:
+        sheet.read_sheet(nifti_sheet)
+    assert f"sample sheet {nifti_sheet}" in str(err.value)
+
+
+def test_stray_whitespace_in_labels_is_stripped_and_logged(nifti_sheet, caplog):
+    nifti_sheet.write_text(nifti_sheet.read_text().replace("p1\ttumour", "p1\t tumour "))
+    labels = sheet.read_sheet(nifti_sheet)["label"]
+    assert labels.tolist() == ["normal", "tumour"] * 3
+    assert "1 label(s) had stray whitespace, stripped (e.g. case 'c3': ' tumour ' → 'tumour')" in caplog.text
+
+
+def test_classes_too_small_for_a_metric_or_the_folds_are_refused():
+    labels = ["a"] * 5 + ["b"] * 2
+    qc.check_class_sizes(labels, {"metric 'sil'": 2}, "sheet.csv")
+    with pytest.raises(
+        DataError, match=r"sheet.csv: class 'b' has 2 case\(s\); model 'cnn3d' \(3 folds\) needs at least 3"
+    ):
+        qc.check_class_sizes(labels, {"metric 'sil'": 2, "model 'cnn3d' (3 folds)": 3}, "sheet.csv")
+    with pytest.raises(DataError, match="every case has label 'a'"):
+        qc.check_class_sizes(["a"] * 4, {}, "sheet.csv")
+
+
+def _truncate(path):
+    data = gzip.decompress(path.read_bytes())
+    path.write_bytes(gzip.compress(data[: len(data) // 2]))
+
+
+def _vector(path):
+    sitk.WriteImage(sitk.GetImageFromArray(np.zeros((10, 12, 14, 3), np.float32), isVector=True), str(path))
+
+
+def _series(path):
+    volume = sitk.GetImageFromArray(np.zeros((10, 12, 14), np.float32))
+    sitk.WriteImage(sitk.JoinSeries([volume, volume]), str(path))
+
+
+def _voxels(value):
+    def edit(path):
+        image = sitk.ReadImage(str(path))
+        array = sitk.GetArrayFromImage(image)
+        array[5, 6, 7] = value
+        out = sitk.GetImageFromArray(array)
+        out.CopyInformation(image)
+        sitk.WriteImage(out, str(path))
+
+    return edit
+
+
+BAD_FILES = {
+    "not an image": ("c3.nii.gz", lambda p: p.write_bytes(b"not an image"), r"cannot read image file .*c3.nii.gz"),
+    "truncated": (
+        "c3.nii.gz",
+        _truncate,
+        r"cannot read image file .*c3.nii.gz: the file holds 3536 bytes, its header "
+        r"declares 7072",
+    ),
+    "cut gzip": (
+        "c3_mask.nii.gz",
+        lambda p: p.write_bytes(p.read_bytes()[:-20]),
+        r"cannot read mask file .*c3_mask.nii.gz: the compressed data end early",
+    ),
+    "mask size": (
+        "c3_mask.nii.gz",
+        lambda p: write_nifti(p, np.ones((10, 12, 15), np.uint8), (2.0, 1.0, 0.5)),
+        r"mask file .*c3_mask.nii.gz does not lie on its image .*: size \(15, 12, 10\) vs \(14, 12, 10\)",
+    ),
+    "mask spacing": (
+        "c3_mask.nii.gz",
+        lambda p: write_nifti(p, np.ones((10, 12, 14), np.uint8), (2.0, 1.0, 0.7)),
+        r"mask file .*c3_mask.nii.gz does not lie on its image .*: "
+        r"spacing \(2.0, 1.0, 0.7\) vs \(2.0, 1.0, 0.5\) \(mm, x y z\) \(mask vs image\)",
+    ),
+    "empty mask": (
+        "c3_mask.nii.gz",
+        lambda p: write_nifti(p, np.zeros((10, 12, 14), np.uint8), (2.0, 1.0, 0.5)),
+        r"mask file .*c3_mask.nii.gz has no voxel of any non-zero label \(has \[0\]\)",
+    ),
+    "4D image": (
+        "c3.nii.gz",
+        _series,
+        r"image file .*c3.nii.gz is 4-D with 1 comp",
+    ),
+    "multi-channel": ("c3.nii.gz", _vector, r"image file .*c3.nii.gz is 3-D with 3 component\(s\)"),
+    "NaN voxel": (
+        "c3.nii.gz",
+        _voxels(np.nan),
+        r"cannot read image file .*: it holds 1 NaN or inf voxel\(s\) \(first at z, y, x = \(5, 6, 7\)\)",
+    ),
+    "inf voxel": ("c3.nii.gz", _voxels(np.inf), r"cannot read image file .*: it holds 1 NaN or inf voxel\(s\)"),
+}
+
+
+@pytest.mark.parametrize("bad", list(BAD_FILES))
+def test_a_bad_case_stops_its_job_naming_it_or_is_a_recorded_skip(nifti_sheet, tmp_path, bad):
+    name, damage, message = BAD_FILES[bad]
+    entry = {"source": "sheet", "path": str(nifti_sheet), "size": [8, 8, 8]}
+    clean = prepared(tmp_path / "clean", entry)
+    damage(tmp_path / "img" / name)
+    with pytest.raises(DataError, match=rf"^dataset 'd', case 'c3': {message}.*set `on_bad_case: skip`") as err:
+        prepared(tmp_path / "stop", entry)
+    assert "results/qc/d.tsv" in str(err.value)
+    assert not list((tmp_path / "stop").rglob("*.npy")) and not list((tmp_path / "stop").rglob("*.parquet"))
+    data = prepared(tmp_path / "skip", entry | {"on_bad_case": "skip"})
+    kept = ["c0", "c1", "c2", "c4", "c5"]
+    assert data.case_ids.tolist() == kept and data.cases["row"].tolist() == [0, 1, 2, 4, 5]
+    report = pd.read_csv(tmp_path / "skip" / "qc.tsv", sep="\t")
+    skipped = report.query("outcome == 'skipped'")
+    assert skipped[["case_id", "patient_id", "label"]].values.tolist() == [["c3", "p1", "tumour"]]
+    assert re.match(message, skipped["problem"].iloc[0])
+    # The cases kept are exactly those of a clean run, on the grid and in the originals.
+    for i, case in enumerate(kept):
+        j = clean.case_ids.tolist().index(case)
+        np.testing.assert_array_equal(data.grid[i], clean.grid[j])
+    assert [c.case_id for c in data.originals()] == kept
+
+
+def test_skipping_every_case_of_a_class_stops_with_the_count(nifti_sheet, tmp_path):
+    for i in (1, 3, 5):
+        (tmp_path / "img" / f"c{i}.nii.gz").write_bytes(b"broken")
+    with pytest.raises(DataError, match=r"dataset 'd' \(3 case\(s\) skipped\): every case has label 'normal'"):
+        prepared(
+            tmp_path / "p", {"source": "sheet", "path": str(nifti_sheet), "size": [8, 8, 8], "on_bad_case": "skip"}
+        )
+
+
+def test_a_patient_under_two_labels_is_reported_and_kept_together():
+    cases = pd.DataFrame(
+        {
+            "case_id": [f"c{i}" for i in range(12)],
+            "patient_id": ["left_right", "left_right"] + [f"p{i}" for i in range(10)],
+            "label": ["a", "b"] + ["a", "b"] * 5,
+        }
+    )
+    report = qc.qc_table(cases, pd.DataFrame(columns=qc.QC_COLUMNS))
+    assert report["case_id"].tolist() == ["c0", "c1"] and (report["outcome"] == "kept").all()
+    y = (cases["label"] == "b").to_numpy().astype(int)
+    groups = cases["patient_id"].to_numpy()
+    for fold in make_folds(y, groups, "folds", 3, 0.0, seed=1):
+        test = set(groups[fold.test])
+        assert not test & set(groups[fold.train])
+        assert ("left_right" in test) == (0 in fold.test) == (1 in fold.test)
+    # Patient-wise bootstrap draws patients within each class: the patient's case of class a with class a only.
+    data = check_inputs(np.zeros((12, 2)), cases["label"], groups)
+    for session in draw_sessions(data, 50, 0.5, True, np.random.default_rng(0)):
+        for c, drawn in enumerate(session):
+            assert (data.codes[drawn] == c).all() and len(set(drawn)) == len(drawn)
+
+
+def test_nan_inf_and_constant_features_are_dropped_and_logged(caplog):
+    caplog.set_level("INFO")
+    table = pd.DataFrame(
+        {"case_id": list("abcdef"), "f1": [1.0, 2, 3, 4, 5, 7], "flat": 3.0, "nan": [1.0, np.nan, 2, 3, 4, 5]}
+    )
+    table["inf"] = [1.0, 2, np.inf, 3, 4, 5]
+    out = zscore_drop_nan(table)
+    assert list(out.columns) == ["case_id", "f1"]
+    assert "3 feature(s) dropped: 'flat' (constant), 'nan' (NaN or inf), 'inf' (NaN or inf)" in caplog.text
+    pcs, variance = reduce_pca(table.assign(f2=[2.0, 1, 0, 5, 3, 3], f3=[0.0, 1, 1, 0, 2, 9]), 20)
+    assert pcs.shape == (6, 1 + 3) and len(variance) == 3  # 3 features kept: 20 components capped at 3
+    assert "pca: 20 components asked, 3 computed (6 cases, 3 features)" in caplog.text
+
+
+def test_a_data_error_is_one_line_without_traceback_unless_asked(tmp_path):
+    script = tmp_path / "job.py"
+    script.write_text(
+        "from difficulty.logs import setup\nfrom difficulty.options import DataError\n"
+        f"setup({str(tmp_path / 'job.log')!r})\nraise DataError(\"case 'c3': mask file m.nii.gz is empty\")\n"
+    )
+    env = os.environ | {"PYTHONPATH": str(REPO / "src")}
+    env.pop("DIFFICULTY_TRACEBACK", None)
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert run.stderr.splitlines()[0] == "DataError: case 'c3': mask file m.nii.gz is empty"
+    assert "CRITICAL root: DataError: case 'c3'" in (tmp_path / "job.log").read_text()
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env | {"DIFFICULTY_TRACEBACK": "1"}
+    )
+    assert run.returncode == 1 and "Traceback" in run.stderr
+
+
+def test_a_writer_failing_in_the_middle_leaves_nothing(tmp_path):
+    class Half(pd.DataFrame):
+        def to_parquet(self, path, **kw):
+            path.write_bytes(b"PAR1 half")
+            raise MemoryError("killed in the middle")
+
+    target = tmp_path / "out" / "table.parquet"
+    with pytest.raises(MemoryError):
+        write_table(Half({"a": [1]}), target)
+    assert list((tmp_path / "out").iterdir()) == []
