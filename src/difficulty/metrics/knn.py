@@ -40,7 +40,8 @@ def _votes(codes: np.ndarray, idx: np.ndarray, weights: np.ndarray) -> np.ndarra
 def knn_error_from_distances(D, codes, groups, k: int = 5) -> float:
     """Leave-one-out k-NN error rate (fraction of cases misclassified); lower is easier."""
     idx = knn_neighbours(D, groups, k)
-    weights = 1.0 + 1e-6 * np.arange(k, 0, -1)  # a nearer neighbour breaks a tie, never a majority
+    # Distinct powers of two: the nearest neighbour of the tied classes decides a tie, never a majority.
+    weights = 1.0 + 1e-3 * 2.0 ** -np.arange(1, k + 1)
     return float(np.mean(_votes(codes, idx, weights).argmax(axis=1) != codes))
 
 

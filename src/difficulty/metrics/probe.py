@@ -3,8 +3,9 @@
 The feature-space cousin of Scheidegger et al.'s probe networks. Folds keep
 each patient's cases together and the class proportions (stratified group
 k-fold), shuffled by the seed; the samples are first put in a canonical order
-(sorted by their features), so that the folds do not depend on the order of
-the rows. Features are standardised within each training fold. Out-of-fold
+(sorted by their features; classes and patients numbered as they first occur
+there), so that the folds depend neither on the order of the rows nor on the
+class names. Features are standardised within each training fold. Out-of-fold
 probabilities give one ROC AUC (one-vs-rest, macro, with more than two classes).
 Higher is easier.
 """
@@ -19,6 +20,12 @@ from .registry import register_metric
 from .validation import check_inputs
 
 FOLDS = 5
+
+
+def _first_seen(codes: np.ndarray) -> np.ndarray:
+    """Codes renumbered 0, 1, … in the order they first occur (so that names do not matter)."""
+    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    return np.argsort(np.argsort(first))[inverse]
 
 
 def linear_probe(X, y, groups=None, folds: int = FOLDS, C: float = 1.0, seed: int = 0) -> float:
@@ -38,9 +45,7 @@ def linear_probe(X, y, groups=None, folds: int = FOLDS, C: float = 1.0, seed: in
 
     data = check_inputs(X, y, groups, min_per_class=folds)
     order = np.lexsort(data.X.T[::-1])
-    Xs, codes = data.X[order], data.codes[order]
-    _, first, inverse = np.unique(data.groups[order], return_index=True, return_inverse=True)
-    patients = np.argsort(np.argsort(first))[inverse]  # numbered in the canonical order
+    Xs, codes, patients = data.X[order], _first_seen(data.codes[order]), _first_seen(data.groups[order])
     proba = np.zeros((len(Xs), data.n_classes))
     split = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed % 2**32)
     for train, test in split.split(Xs, codes, patients):
