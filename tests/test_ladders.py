@@ -1,0 +1,34 @@
+"""Ladder trends: does a measure's ease fall with each step of known difficulty?"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from difficulty.analysis import ladder_trends
+
+
+def test_ladder_trends_follow_the_direction_of_each_measure():
+    steps = ["easy", "mid", "hard", "hardest"]
+    summary = pd.DataFrame(
+        {
+            "dataset": steps * 3 + ["other"],
+            "feature": ["f"] * 13,
+            "metric": ["sil"] * 4 + ["n1"] * 4 + ["fid"] * 4 + ["sil"],
+            "score_mean": [0.4, 0.3, 0.2, 0.1] + [0.1, 0.2, 0.3, 0.4] + [0.5, 0.2, 0.3, 0.1] + [9.0],
+        }
+    )
+    table = ladder_trends(summary, {"noise": steps}, {"sil": True, "n1": False, "fid": True}).set_index("metric")
+    assert table.loc["sil", "spearman"] == pytest.approx(-1.0) and table.loc["sil", "monotonic"]
+    assert table.loc["n1", "spearman"] == pytest.approx(-1.0) and table.loc["n1", "monotonic"]  # lower is easier
+    assert table.loc["fid", "spearman"] == pytest.approx(-0.8) and not table.loc["fid", "monotonic"]
+    assert (table["n_steps"] == 4).all() and table.loc["sil", "scores"] == "0.4, 0.3, 0.2, 0.1"
+
+
+def test_an_incomplete_or_flat_ladder_has_no_trend():
+    summary = pd.DataFrame(
+        {"dataset": ["a", "b", "c", "a", "b"], "feature": "f", "metric": ["m"] * 3 + ["k"] * 2}
+        | {"score_mean": [1.0, 1.0, 1.0, 0.5, 0.4]}
+    )
+    table = ladder_trends(summary, {"l": ["a", "b", "c"]}, {"m": True, "k": True}).set_index("metric")
+    assert np.isnan(table.loc["m", "spearman"]) and not table.loc["m", "monotonic"]
+    assert table.loc["k", "n_steps"] == 2 and np.isnan(table.loc["k", "spearman"])
