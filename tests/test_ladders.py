@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from difficulty.analysis import ladder_trends
+from difficulty.analysis import ladder_trends, summarize_metrics
 
 
 def test_ladder_trends_follow_the_direction_of_each_measure():
@@ -32,3 +32,14 @@ def test_an_incomplete_or_flat_ladder_has_no_trend():
     table = ladder_trends(summary, {"l": ["a", "b", "c"]}, {"m": True, "k": True}).set_index("metric")
     assert np.isnan(table.loc["m", "spearman"]) and not table.loc["m", "monotonic"]
     assert table.loc["k", "n_steps"] == 2 and np.isnan(table.loc["k", "spearman"])
+
+
+def test_the_direction_comes_from_the_summary():
+    scores = pd.DataFrame(
+        {"dataset": ["a", "b", "c"] * 2, "feature": "f", "metric": ["knn_error"] * 3 + ["knn_auc"] * 3}
+        | {"score": [0.1, 0.2, 0.3, 0.9, 0.8, 0.7], "higher_is_easier": [False] * 3 + [True] * 3}
+    )
+    summary = summarize_metrics(pd.concat([scores, scores]))
+    assert (summary["higher_is_easier"] == (summary["metric"] == "knn_auc")).all() and len(summary) == 6
+    table = ladder_trends(summary, {"l": ["a", "b", "c"]})
+    assert table["spearman"].tolist() == pytest.approx([-1.0, -1.0]) and table["monotonic"].all()

@@ -10,7 +10,7 @@ from scipy import stats
 
 
 def ladder_trends(
-    summary: pd.DataFrame, ladders: Mapping[str, Sequence[str]], higher_is_easier: Mapping[str, bool]
+    summary: pd.DataFrame, ladders: Mapping[str, Sequence[str]], higher_is_easier: Mapping[str, bool] | None = None
 ) -> pd.DataFrame:
     """Spearman correlation of each measure's ease with the step of each ladder, per feature × metric.
 
@@ -18,7 +18,8 @@ def ladder_trends(
     ----------
     summary : metric summary (``dataset, feature, metric, score_mean``), as ``summarize_metrics`` writes it.
     ladders : ladder name → its datasets, easiest first (step 0, 1, …).
-    higher_is_easier : metric entry name → its direction; the ease is the score, or minus the score.
+    higher_is_easier : metric entry name → its direction (the ease is the score, or minus the score);
+        by default the summary's ``higher_is_easier`` column.
 
     Returns
     -------
@@ -26,6 +27,8 @@ def ladder_trends(
     −1 when it falls at every step), ``monotonic`` (the ease falls strictly at every step) and
     the mean scores along the ladder (``scores``, easiest first).
     """
+    if higher_is_easier is None:
+        higher_is_easier = dict(zip(summary["metric"], summary["higher_is_easier"], strict=True))
     rows = []
     for ladder, datasets in ladders.items():
         step = {name: k for k, name in enumerate(datasets)}
