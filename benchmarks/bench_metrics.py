@@ -4,10 +4,12 @@ For SIL and FID the baseline is the straightforward implementation of the
 original code: a Python loop over sample pairs for SIL, ``scipy.linalg.sqrtm``
 for FID. For the other measures it is the peer package where one exists
 (``problexity`` for F1, N1, N2, LSC; ``spectral-metric`` for CSG). Baselines
-are timed on a few sessions and scaled; the linear probe is timed on
-``--probe-sessions`` sessions and scaled to ``--sessions`` (marked ``*``).
+are timed on a few sessions and scaled; on a busy machine ``--timed-sessions``
+runs fewer sessions of ours and scales them too, and the linear probe runs at
+most ``--probe-sessions`` (scaled rows are marked ``*``). CPU seconds (all
+threads) stand beside wall time, as they depend less on other load.
 
-    python benchmarks/bench_metrics.py [--sessions 1000] [--baseline-sessions 2] [--metrics sil,fid,...]
+    python benchmarks/bench_metrics.py [--sessions 1000] [--timed-sessions 200] [--metrics sil,fid,...]
 """
 
 from __future__ import annotations
@@ -85,16 +87,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1500)
     parser.add_argument("--sessions", type=int, default=1000)
+    parser.add_argument("--timed-sessions", type=int, default=None, help="run this many and scale (default: all)")
     parser.add_argument("--baseline-sessions", type=int, default=2)
     parser.add_argument("--probe-sessions", type=int, default=20)
     parser.add_argument("--metrics", default=None, help="comma-separated metric types (default: all)")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
     args = parser.parse_args()
     chosen = args.metrics.split(",") if args.metrics else None
+    timed = args.timed_sessions or args.sessions
     print(
         f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, n={args.n}, {args.sessions} sessions"
+        f" (* timed on fewer and scaled)"
     )
-    print(f"{'case':<22}{'ours (s)':>10}{'baseline (s)':>14}{'ratio':>9}")
+    print(f"{'case':<22}{'ours (s)':>10}{'ours CPU (s)':>14}{'baseline (s)':>14}{'ratio':>9}")
     naive = {"sil": naive_silhouette, "fid": naive_fid_score} | peers()
     cases = [("SIL d=210", "sil", 210), ("FID score d=210", "fid", 210), ("FID score d=1316", "fid", 1316)]
     cases += [(f"{name} d=210", name, 210) for name in metrics.metric_names() if name not in ("sil", "fid")]
@@ -102,17 +107,19 @@ def main():
         if chosen and metric not in chosen:
             continue
         X, y = data(args.n, d)
-        sessions = args.probe_sessions if metric == "probe" else args.sessions
-        start = time.perf_counter()
+        sessions = min(args.probe_sessions, timed) if metric == "probe" else timed
+        start, cpu = time.perf_counter(), time.process_time()
         scores = metrics.bootstrap(metric, X, y, sessions=sessions, seed=1, device=args.device)
-        ours = (time.perf_counter() - start) * args.sessions / sessions
+        scale = args.sessions / sessions
+        ours, ours_cpu = (time.perf_counter() - start) * scale, (time.process_time() - cpu) * scale
         assert scores.shape == (sessions,) and np.isfinite(scores).all()
         mark = "*" if sessions != args.sessions else " "
+        row = f"{label:<22}{ours:>9.2f}{mark}{ours_cpu:>14.2f}"
         if metric in naive:
             base = baseline(naive[metric], X, y, args.baseline_sessions) * args.sessions
-            print(f"{label:<22}{ours:>9.2f}{mark}{base:>14.1f}{base / ours:>9.1f}", flush=True)
+            print(f"{row}{base:>14.1f}{base / ours:>9.1f}", flush=True)
         else:
-            print(f"{label:<22}{ours:>9.2f}{mark}{'—':>14}{'—':>9}", flush=True)
+            print(f"{row}{'—':>14}{'—':>9}", flush=True)
 
 
 if __name__ == "__main__":
