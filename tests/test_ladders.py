@@ -43,3 +43,30 @@ def test_the_direction_comes_from_the_summary():
     assert (summary["higher_is_easier"] == (summary["metric"] == "knn_auc")).all() and len(summary) == 6
     table = ladder_trends(summary, {"l": ["a", "b", "c"]})
     assert table["spearman"].tolist() == pytest.approx([-1.0, -1.0]) and table["monotonic"].all()
+
+
+def test_a_bootstrap_job_writes_the_direction_of_its_metric(tmp_path):
+    from difficulty.io import read_table, write_table
+    from difficulty.metrics.jobs import bootstrap_chunk
+
+    rng = np.random.default_rng(0)
+    ids = [f"c{i}" for i in range(20)]
+    features = pd.DataFrame({"case_id": ids, "a": rng.normal(size=20), "b": rng.normal(size=20)})
+    write_table(features, tmp_path / "f.parquet")
+    labels = pd.DataFrame({"case_id": ids, "patient_id": ids, "label": ["x", "y"] * 10})
+    write_table(labels, tmp_path / "l.parquet")
+    spec = {"type": "n2", "seeds": 1, "sessions_per_seed": 3, "fraction": 0.6, "patient_wise": False}
+    out = tmp_path / "out.parquet"
+    bootstrap_chunk(
+        features=tmp_path / "f.parquet",
+        labels=tmp_path / "l.parquet",
+        output=out,
+        dataset="d",
+        feature="f",
+        metric="complexity",
+        chunk=0,
+        spec=spec,
+        seed=1,
+    )
+    table = read_table(out)
+    assert len(table) == 3 and not table["higher_is_easier"].any()  # N2: lower is easier
