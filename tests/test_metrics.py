@@ -225,7 +225,9 @@ def test_invalid_input_is_refused_with_a_clear_message(X, y, message):
 def test_unknown_metric_and_too_small_bootstrap():
     X = np.random.default_rng(0).normal(size=(12, 2))
     y = [0] * 6 + [1] * 6
-    with pytest.raises(ValueError, match="unknown metric type 'nope'; registered: fid, sil"):
+    registered = ", ".join(metrics.metric_names())
+    assert registered.startswith("cosine, csg, dsi, f1, fid") and registered.endswith("probe, sil")
+    with pytest.raises(ValueError, match=f"unknown metric type 'nope'; registered: {registered}"):
         metrics.bootstrap("nope", X, y, sessions=2)
     with pytest.raises(ValueError, match="draws only 3 samples of a class"):
         metrics.bootstrap("fid", X, y, sessions=2, fraction=0.5)

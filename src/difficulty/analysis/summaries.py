@@ -8,11 +8,10 @@ METRIC_KEYS = ["dataset", "feature", "metric"]
 
 
 def summarize_metrics(scores: pd.DataFrame) -> pd.DataFrame:
-    """Mean, SD and count of bootstrap scores per dataset × feature × metric."""
+    """Mean, SD and count of bootstrap scores per dataset × feature × metric (and its ``higher_is_easier``)."""
+    keys = METRIC_KEYS + [c for c in ("higher_is_easier",) if c in scores]
     return (
-        scores.groupby(METRIC_KEYS, sort=True)["score"]
-        .agg(score_mean="mean", score_sd="std", sessions="count")
-        .reset_index()
+        scores.groupby(keys, sort=True)["score"].agg(score_mean="mean", score_sd="std", sessions="count").reset_index()
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..options import resolve
+from ..seeding import derive_seed
 from .backend import resolve_device
 from .registry import METRICS, Metric, MetricFn
 from .validation import Inputs, check_inputs
@@ -47,6 +48,11 @@ def draw_sessions(data: Inputs, sessions: int, fraction: float, patient_wise: bo
     return out
 
 
+def session_seed(seed: int, session: int) -> int:
+    """Seed of a seeded metric's own randomness in one bootstrap session."""
+    return derive_seed(seed, "session", session)
+
+
 def bootstrap(
     metric: str | MetricFn,
     X,
@@ -83,6 +89,8 @@ def bootstrap(
     if entry.sessions is not None:
         return entry.sessions(data, draws, resolve_device(device), **options)
     labels = data.classes[data.codes]
-    return np.array(
-        [entry.fn(data.X[idx], labels[idx], data.groups[idx], **options) for idx in map(np.concatenate, draws)]
-    )
+    scores = []
+    for s, idx in enumerate(map(np.concatenate, draws)):
+        seeded = {"seed": session_seed(seed, s)} if entry.seeded else {}
+        scores.append(entry.fn(data.X[idx], labels[idx], data.groups[idx], **options, **seeded))
+    return np.array(scores)

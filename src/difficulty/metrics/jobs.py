@@ -10,7 +10,7 @@ from ..features.postprocess import join_labels
 from ..io import read_table, write_table
 from ..registry import load_plugins
 from .bootstrap import bootstrap
-from .registry import BOOTSTRAP_OPTIONS
+from .registry import BOOTSTRAP_OPTIONS, METRICS
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,8 @@ def bootstrap_chunk(
     Parameters
     ----------
     features : feature table (``case_id`` + features); labels : label table (``case_id, patient_id, label``).
-    output : Parquet, columns ``dataset, feature, metric, seed, session, score``.
+    output : Parquet, columns ``dataset, feature, metric, seed, session, score, higher_is_easier``
+        (the direction of the metric type, carried into the summaries).
     dataset, feature, metric, chunk : the target's keys (written into the table; ``chunk`` in ``seed``).
     spec : the resolved metric entry: ``type``, the type's options and the bootstrap options.
     seed : seed of the session draws, derived from the config's seed and the target's keys.
@@ -48,5 +49,6 @@ def bootstrap_chunk(
     table = pd.DataFrame(
         {"dataset": dataset, "feature": feature, "metric": metric, "seed": chunk}
         | {"session": range(len(scores)), "score": scores}
+        | {"higher_is_easier": METRICS.get(spec["type"]).higher_is_easier}
     )
     write_table(table, output)

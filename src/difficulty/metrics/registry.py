@@ -38,12 +38,21 @@ class Metric(Registered):
         for :func:`difficulty.metrics.bootstrap`; without it every session calls ``fn``.
     higher_is_easier : the direction of the score.
     min_per_class : the fewest samples per class the metric accepts.
+    seeded : ``fn`` takes a ``seed`` (its own randomness, e.g. cross-validation folds); the
+        bootstrap passes each session one derived from its seed (:func:`difficulty.metrics.session_seed`).
+    scale_free : the score does not change when all features are multiplied by one positive factor.
+    order_free : the score does not depend on the order of the samples.
+    label_only : the score reads the labels only, not the features (e.g. class imbalance).
     """
 
     fn: MetricFn
     sessions: Callable | None = None
     higher_is_easier: bool = True
     min_per_class: int = 2
+    seeded: bool = False
+    scale_free: bool = True
+    order_free: bool = True
+    label_only: bool = False
 
 
 METRICS: Registry[Metric] = Registry("metric", Metric, "metrics")
@@ -56,6 +65,10 @@ def register_metric(
     sessions: Callable | None = None,
     higher_is_easier: bool = True,
     min_per_class: int = 2,
+    seeded: bool = False,
+    scale_free: bool = True,
+    order_free: bool = True,
+    label_only: bool = False,
     options: Mapping[str, Option] | None = None,
     help: str | None = None,
 ):
@@ -63,6 +76,7 @@ def register_metric(
 
     ``fn(X, y, groups, **options) -> float`` computes the metric on one set of
     samples; ``bootstrap(name, ...)`` and the pipeline's metric jobs then run it.
+    The flags are described in :class:`Metric`; the common tests check what they claim.
     """
 
     clash = sorted(set(options or {}) & set(BOOTSTRAP_OPTIONS))
@@ -76,6 +90,10 @@ def register_metric(
         sessions=sessions,
         higher_is_easier=higher_is_easier,
         min_per_class=min_per_class,
+        seeded=seeded,
+        scale_free=scale_free,
+        order_free=order_free,
+        label_only=label_only,
     )
     return add if fn is None else add(fn)
 
