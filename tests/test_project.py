@@ -50,12 +50,12 @@ def rules():
                 yield smk.name, match.group(1), block
 
 
-def test_every_rule_declares_log_threads_resources_and_env():
+def test_every_rule_declares_log_threads_memory_runtime_and_env():
     found = list(rules())
     assert len(found) >= 15
     used_envs = set()
     for smk, name, block in found:
-        for key in ("log:", "benchmark:", "threads:", "resources:", "conda:"):
+        for key in ("log:", "benchmark:", "threads:", "resources:", "mem_mb=", "runtime=", "conda:"):
             assert key in block, f"{smk}: rule {name} has no {key}"
         used_envs |= set(re.findall(r"envs/(\w+\.yaml)", block))
     assert used_envs == {p.name for p in (REPO / "envs").glob("*.yaml")}

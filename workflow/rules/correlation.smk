@@ -17,7 +17,8 @@ rule correlate:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     params:
         n_boot=config["correlation"]["bootstrap"],
         seed=derive_seed(config["seed"], "correlation"),
@@ -44,7 +45,8 @@ rule correlate_study:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     params:
         seed=derive_seed(config["seed"], "correlation", "study"),
     script:
@@ -73,7 +75,8 @@ rule scatter:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     script:
         "../scripts/scatter.py"
 
@@ -96,6 +99,7 @@ rule heatmap:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     script:
         "../scripts/heatmap.py"

@@ -14,7 +14,8 @@ rule prepare_shard:
         "../../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=lambda w, input, attempt: res.prepare_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.prepare_runtime(input.size_mb, attempt),
     params:
         spec=lambda w: {k: v for k, v in PLAN.datasets[w.root].items() if k != "label_noise"},
         seed=lambda w: dataset_seed(w.root),
@@ -40,7 +41,8 @@ rule merge_cases:
         "../../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     params:
         spec=lambda w: {k: v for k, v in PLAN.datasets[w.root].items() if k != "label_noise"},
         seed=lambda w: dataset_seed(w.root),
@@ -63,7 +65,8 @@ rule labels:
         "../../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=500,
+        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     params:
         noise=lambda w: PLAN.datasets[w.dataset]["label_noise"],
         seed=lambda w: derive_seed(config["seed"], w.dataset, "label_noise"),
@@ -86,6 +89,7 @@ if config["downloads"]:
             "../../envs/data.yaml"
         threads: 1
         resources:
-            mem_mb=500,
+            mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+            runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
         script:
             "../scripts/download_medmnist.py"
