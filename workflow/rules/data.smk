@@ -76,6 +76,9 @@ rule labels:
 
 if config["downloads"]:
 
+    localrules:
+        download_medmnist,  # compute nodes often have no internet
+
     rule download_medmnist:
         output:
             "{folder}/{flag}.npz",

@@ -97,6 +97,9 @@ rule pca_features:
 
 if config["downloads"]:
 
+    localrules:
+        download_weights,  # compute nodes often have no internet
+
     rule download_weights:
         output:
             "{folder}/resnet_{depth}_23dataset.pth",
