@@ -3,6 +3,8 @@
 import ast
 import re
 import tomllib
+from importlib.metadata import packages_distributions
+from pathlib import Path
 
 import pytest
 import yaml
@@ -40,6 +42,42 @@ def test_conda_envs_pin_what_pyproject_pins(env):
     for name, version in pins.items():
         assert name in expected, f"{env.name}: {name} is not a dependency in pyproject.toml"
         assert version == expected[name], f"{env.name}: {name}={version}, pyproject.toml has {expected[name]}"
+
+
+def imported_distributions(files):
+    """Third-party distributions that ``files`` import, at the top or inside functions."""
+    names = set()
+    for file in files:
+        for node in ast.walk(ast.parse(Path(file).read_text())):
+            if isinstance(node, ast.Import):
+                names |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names.add(node.module.split(".")[0])
+    distributions = packages_distributions()
+    return {norm(d) for name in names - {"difficulty"} for d in distributions.get(name, ())}
+
+
+def test_each_conda_env_installs_what_its_rules_import_and_this_package():
+    """A rule's env has every distribution its script and the package modules it may run import (all types of
+    its kind); its post-deploy script installs this package from the project without dependencies."""
+    from difficulty.data.sources import SOURCES
+    from difficulty.features.registry import FEATURES
+    from difficulty.metrics.registry import METRICS
+    from difficulty.models.registry import MODELS
+    from difficulty.pipeline.code import code_files
+
+    registries = {"datasets": SOURCES, "features": FEATURES, "metrics": METRICS, "models": MODELS}
+    for smk, name, block in rules():
+        env = REPO / "envs" / re.search(r"envs/(\w+\.yaml)", block).group(1)
+        script = REPO / "workflow" / "scripts" / re.search(r"scripts/(\w+\.py)", block).group(1)
+        kind = re.search(r'code\("\w+\.py", "(\w+)"', block)
+        types = [entry.source_file for entry in registries[kind.group(1)]] if kind else []
+        needed = imported_distributions(code_files(script, *types))
+        missing = needed - set(env_pins(env))
+        assert not missing, f"{smk}: rule {name} imports {sorted(missing)}, which {env.name} does not install"
+    for env in (REPO / "envs").glob("*.yaml"):
+        deploy = env.with_suffix(".post-deploy.sh").read_text()
+        assert 'pip install --no-deps -e "$project"' in deploy, env.name
 
 
 def rules():
