@@ -32,6 +32,21 @@ include: "workflow/rules/models.smk"
 include: "workflow/rules/correlation.smk"
 
 
+# On a cluster these run in the submitting process: tables, summaries and plots take seconds.
+localrules:
+    all,
+    roc,
+    summarize_metrics,
+    summarize_models,
+    correlate,
+    correlate_study,
+    scatter,
+    heatmap,
+    answer,
+    ranking_plot,
+    distributions,
+
+
 rule all:
     default_target: True
     input:

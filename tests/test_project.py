@@ -3,6 +3,8 @@
 import ast
 import re
 import tomllib
+from importlib.metadata import packages_distributions
+from pathlib import Path
 
 import pytest
 import yaml
@@ -42,6 +44,42 @@ def test_conda_envs_pin_what_pyproject_pins(env):
         assert version == expected[name], f"{env.name}: {name}={version}, pyproject.toml has {expected[name]}"
 
 
+def imported_distributions(files):
+    """Third-party distributions that ``files`` import, at the top or inside functions."""
+    names = set()
+    for file in files:
+        for node in ast.walk(ast.parse(Path(file).read_text())):
+            if isinstance(node, ast.Import):
+                names |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names.add(node.module.split(".")[0])
+    distributions = packages_distributions()
+    return {norm(d) for name in names - {"difficulty"} for d in distributions.get(name, ())}
+
+
+def test_each_conda_env_installs_what_its_rules_import_and_this_package():
+    """A rule's env has every distribution its script and the package modules it may run import (all types of
+    its kind); its post-deploy script installs this package from the project without dependencies."""
+    from difficulty.data.sources import SOURCES
+    from difficulty.features.registry import FEATURES
+    from difficulty.metrics.registry import METRICS
+    from difficulty.models.registry import MODELS
+    from difficulty.pipeline.code import code_files
+
+    registries = {"datasets": SOURCES, "features": FEATURES, "metrics": METRICS, "models": MODELS}
+    for smk, name, block in rules():
+        env = REPO / "envs" / re.search(r"envs/(\w+\.yaml)", block).group(1)
+        script = REPO / "workflow" / "scripts" / re.search(r"scripts/(\w+\.py)", block).group(1)
+        kind = re.search(r'code\("\w+\.py", "(\w+)"', block)
+        types = [entry.source_file for entry in registries[kind.group(1)]] if kind else []
+        needed = imported_distributions(code_files(script, *types))
+        missing = needed - set(env_pins(env))
+        assert not missing, f"{smk}: rule {name} imports {sorted(missing)}, which {env.name} does not install"
+    for env in (REPO / "envs").glob("*.yaml"):
+        deploy = env.with_suffix(".post-deploy.sh").read_text()
+        assert 'pip install --no-deps -e "$project"' in deploy, env.name
+
+
 def rules():
     for smk in sorted((REPO / "workflow" / "rules").glob("*.smk")):
         for block in re.split(r"\n(?=\s*rule \w+:)", smk.read_text()):
@@ -50,12 +88,12 @@ def rules():
                 yield smk.name, match.group(1), block
 
 
-def test_every_rule_declares_log_threads_resources_and_env():
+def test_every_rule_declares_log_threads_memory_runtime_and_env():
     found = list(rules())
     assert len(found) >= 15
     used_envs = set()
     for smk, name, block in found:
-        for key in ("log:", "benchmark:", "threads:", "resources:", "conda:"):
+        for key in ("log:", "benchmark:", "threads:", "resources:", "mem_mb=", "runtime=", "conda:"):
             assert key in block, f"{smk}: rule {name} has no {key}"
         used_envs |= set(re.findall(r"envs/(\w+\.yaml)", block))
     assert used_envs == {p.name for p in (REPO / "envs").glob("*.yaml")}

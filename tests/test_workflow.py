@@ -9,13 +9,17 @@ that a moved project schedules nothing.
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import SimpleITK as sitk
 import yaml
 
 from conftest import ADRENAL, REPO, write_nifti
@@ -240,13 +244,31 @@ def test_two_radiomics_presets_share_the_prepared_data(finished):
 
 
 def test_a_moved_project_schedules_nothing(finished, tmp_path):
-    assert scheduled_jobs(finished) == []
+    assert scheduled_jobs(finished) == []  # nor does the finished project itself
     assert scheduled_jobs(moved(finished, tmp_path)) == []
+
+
+def stamps(folder):
+    """Path → modification time (ns) of every file under ``folder``."""
+    return {p.relative_to(folder): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def own_results(results, name):
+    """Whether a results file belongs to the dataset ``name`` alone (not to a table or figure of all datasets)."""
+    return name in path_names(results) and all(n not in AGGREGATE_FILES for n in path_names(results))
+
+
+def path_names(path):
+    return {*path.parts, *re.split(r"[./]", str(path))}
+
+
+AGGREGATE_FILES = {"summary", "scores", "folds", "correlation"}
 
 
 def test_a_changed_image_reruns_only_its_dataset(finished, tmp_path):
     work = moved(finished, tmp_path)
-    write_nifti(work / "nifti" / "s03.nii.gz", np.full((16, 16, 16), 42.0, np.float32))
+    image = work / "nifti" / "s03.nii.gz"
+    sitk.WriteImage(sitk.ReadImage(str(image)) + 40.0, str(image))  # new content, same geometry as its mask
     jobs = scheduled_jobs(work)
     rules = {rule for rule, _ in jobs}
     assert {"prepare_shard", "merge_cases", "labels", "extract_features", "bootstrap", "train_reference"} <= rules
@@ -254,6 +276,99 @@ def test_a_changed_image_reruns_only_its_dataset(finished, tmp_path):
         if rule not in AGGREGATES:
             assert re.search(r"(root|dataset)=nifti\b", wildcards), (rule, wildcards)
     assert len([j for j in jobs if j[0] == "bootstrap"]) == len(FEATURES) * len(METRICS) * 2
+    # Run it: the other datasets' results keep their files and their times; the changed one's are new.
+    before = stamps(work / "results")
+    snakemake(work)
+    after = stamps(work / "results")
+    assert set(after) == set(before)
+    others = [p for p in before if any(own_results(p, n) for n in ("tiny", "tiny_noisy", "phantoms"))]
+    assert len(others) > 100 and all(after[p] == before[p] for p in others)
+    mine = [p for p in before if own_results(p, "nifti")]
+    assert len(mine) > 30 and all(after[p] > before[p] for p in mine)
+    assert after[Path("metrics/summary.tsv")] > before[Path("metrics/summary.tsv")]
+
+
+def test_an_added_dataset_schedules_only_its_jobs_and_the_aggregations(finished, tmp_path):
+    work = moved(finished, tmp_path)
+    config = yaml.safe_load((work / "config.yaml").read_text())
+    config["datasets"].append({"name": "more", "source": "synthetic", "separation": 0.8, "n_per_class": 6})
+    write_config(work, config)
+    jobs = scheduled_jobs(work)
+    for rule, wildcards in jobs:
+        if rule not in AGGREGATES | {"roc"}:
+            assert re.search(r"(root|dataset)=more\b", wildcards), (rule, wildcards)
+    counts = {rule: sum(r == rule for r, _ in jobs) for rule, _ in jobs}
+    assert counts == {
+        "prepare_shard": 1,
+        "merge_cases": 1,
+        "labels": 1,
+        "extract_features": 2 + 1 + 1 + 1,  # radiomics has 2 shards
+        "merge_features": len(FEATURES),
+        "zscore_features": len(FEATURES) - 1,
+        "pca_features": 1,
+        "bootstrap": len(FEATURES) * len(METRICS) * 2,
+        "train_reference": len(MODELS),
+        "roc": len(MODELS),
+        "summarize_metrics": 1,
+        "summarize_models": 1,
+        "correlate": 1,
+        "correlate_study": 1,
+        "scatter": len(FEATURES) * len(METRICS) * len(MODELS),
+        "heatmap": 1,
+        "all": 1,
+    }
+    assert all("dataset=more" in w for r, w in jobs if r == "roc")
+
+
+def finished_outputs(log, rule):
+    """Outputs of the ``rule`` jobs that a Snakemake log reports finished (metadata written, no longer incomplete)."""
+    block = rf"rule {rule}:\n(?:.*\n)*?\s+output: (\S+)\n(?:.*\n)*?\s+jobid: (\d+)"
+    outputs = {jobid: out for out, jobid in re.findall(block, log)}
+    return {outputs[jobid] for jobid in re.findall(rf"Finished jobid: (\d+) \(Rule: {rule}\)", log)}
+
+
+def test_a_run_killed_during_feature_extraction_resumes_after_unlock(finished, tmp_path):
+    """SIGKILL to Snakemake and its jobs half-way through extraction; `--unlock`; the next run redoes only the rest."""
+    work = moved(finished, tmp_path)
+    radiomics = work / "src" / "difficulty" / "features" / "radiomics.py"
+    radiomics.write_text(radiomics.read_text() + "\n")  # every radiomics shard (3 roots x 2) runs again
+    shards = sorted(p.relative_to(work).as_posix() for p in work.glob("results/features/*/radiomics/shard*.parquet"))
+    old = {p: (work / p).stat().st_mtime_ns for p in shards}
+    targets = [f"results/features/{root}/radiomics_raw.parquet" for root in ("nifti", "phantoms", "tiny")]
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(work / "Snakefile"), "--directory", str(work)]
+    log = tmp_path / "killed.log"
+    with open(log, "w") as out:
+        run = subprocess.Popen(
+            [*command, "--configfile", str(work / "config.yaml"), "--cores", "1", *targets],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=os.environ | {"PYTHONHASHSEED": "1"},
+        )
+    try:
+        while len(finished_outputs(log.read_text(), "extract_features")) < 2:
+            assert run.poll() is None, "the run ended before it could be killed"
+            time.sleep(0.1)
+    finally:
+        os.killpg(run.pid, signal.SIGKILL)  # Snakemake and the job it runs, as a crash or an OOM kill does
+        run.wait()
+    done = finished_outputs(log.read_text(), "extract_features")
+    assert 2 <= len(done) < len(shards) and done <= set(shards)
+    present = [p for p in shards if (work / p).exists()]  # Snakemake deletes a job's old outputs before it runs it
+    assert done <= set(present) and all(len(pd.read_parquet(work / p)) in (12, 15, 8) for p in present)  # all whole
+    locked = snakemake(work, *targets, check=False)
+    assert locked.returncode != 0 and "Directory cannot be locked" in output(locked) and "--unlock" in output(locked)
+    snakemake(work, "--unlock")
+    jobs = scheduled_jobs(work, *targets)
+    assert {r for r, _ in jobs} == {"extract_features", "merge_features"}
+    assert len([r for r, _ in jobs if r == "extract_features"]) == len(shards) - len(done)
+    finished_at = {p: (work / p).stat().st_mtime_ns for p in done}
+    snakemake(work, *targets)
+    assert all((work / p).stat().st_mtime_ns == finished_at[p] for p in done)  # not recomputed
+    assert all((work / p).stat().st_mtime_ns > old[p] for p in shards)
+    for target in targets:
+        pd.testing.assert_frame_equal(pd.read_parquet(work / target), pd.read_parquet(finished / target))
+    assert scheduled_jobs(work, *targets) == []
 
 
 def test_changed_code_reruns_the_jobs_that_run_it(finished, tmp_path):

@@ -10,6 +10,7 @@ from snakemake.utils import validate
 from difficulty.data.datasets import shard_rows
 from difficulty.options import ConfigError
 from difficulty.pipeline import config as pipeline_config
+from difficulty.pipeline import resources as res
 from difficulty.pipeline.code import code_files
 from difficulty.seeding import derive_seed
 
@@ -90,6 +91,25 @@ def shard_files(wildcards):
         except OSError:  # not there yet: a download rule fetches it
             rows = None
     return [relative(p) for p in source.files(spec, rows)]
+
+
+def extract_resources(wildcards, input, attempt):
+    """(mem_mb, runtime) of a feature extraction shard, from the prepared cases' sizes."""
+    extractor = PLAN.entry("features", wildcards.feature)
+    cases, original = res.case_sizes(input.cases)
+    voxels = max(original, res.grid_size(input.grid)[1])
+    shards = PLAN.features[wildcards.feature].get("shards", 1)
+    return res.extract_mem_mb(extractor.mem_mb, voxels, attempt), res.extract_runtime(cases, voxels, shards, attempt)
+
+
+def train_resources(wildcards, input, attempt):
+    """(mem_mb, runtime) of a reference model's cross-validation, from the model grid's size."""
+    spec = PLAN.models[wildcards.model]
+    cases, voxels = res.grid_size(input.grid)
+    return (
+        res.train_mem_mb(voxels, spec["batch_size"], attempt),
+        res.train_runtime(cases, voxels, spec["folds"], spec["epochs"], attempt),
+    )
 
 
 def dataset_seed(root):

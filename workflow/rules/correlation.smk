@@ -22,7 +22,8 @@ rule correlate:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     params:
         directions=METRIC_DIRECTIONS,
         n_boot=config["correlation"]["bootstrap"],
@@ -53,7 +54,8 @@ rule answer:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     params:
         datasets=list(PLAN.datasets),
         directions=METRIC_DIRECTIONS,
@@ -79,7 +81,8 @@ rule ranking_plot:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     script:
         "../scripts/ranking_plot.py"
 
@@ -103,7 +106,8 @@ rule distributions:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     script:
         "../scripts/distributions.py"
 
@@ -127,7 +131,8 @@ rule correlate_study:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     params:
         seed=derive_seed(config["seed"], "correlation", "study"),
     script:
@@ -156,7 +161,8 @@ rule scatter:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     params:
         n_boot=config["correlation"]["bootstrap"],
         seed=derive_seed(config["seed"], "correlation"),
@@ -182,6 +188,7 @@ rule heatmap:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     script:
         "../scripts/heatmap.py"

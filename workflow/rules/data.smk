@@ -15,7 +15,8 @@ rule prepare_shard:
         "../../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=lambda w, input, attempt: res.prepare_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.prepare_runtime(input.size_mb, attempt),
     params:
         spec=lambda w: {k: v for k, v in PLAN.datasets[w.root].items() if k != "label_noise"},
         seed=lambda w: dataset_seed(w.root),
@@ -50,7 +51,8 @@ rule merge_cases:
         "../../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     params:
         spec=lambda w: {k: v for k, v in PLAN.datasets[w.root].items() if k != "label_noise"},
         seed=lambda w: dataset_seed(w.root),
@@ -73,7 +75,8 @@ rule labels:
         "../../envs/data.yaml"
     threads: 1
     resources:
-        mem_mb=500,
+        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     params:
         noise=lambda w: PLAN.datasets[w.dataset]["label_noise"],
         seed=lambda w: derive_seed(config["seed"], w.dataset, "label_noise"),
@@ -82,6 +85,9 @@ rule labels:
 
 
 if config["downloads"]:
+
+    localrules:
+        download_medmnist,  # compute nodes often have no internet
 
     rule download_medmnist:
         output:
@@ -96,6 +102,7 @@ if config["downloads"]:
             "../../envs/data.yaml"
         threads: 1
         resources:
-            mem_mb=500,
+            mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+            runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
         script:
             "../scripts/download_medmnist.py"

@@ -13,7 +13,8 @@ rule extract_features:
         "../../envs/features.yaml"
     threads: lambda w: PLAN.entry("features", w.feature).threads  # capped at --cores; GPU jobs feed the GPU with them
     resources:
-        mem_mb=lambda w: PLAN.entry("features", w.feature).mem_mb,
+        mem_mb=lambda w, input, attempt: extract_resources(w, input, attempt)[0],
+        runtime=lambda w, input, attempt: extract_resources(w, input, attempt)[1],
         gpu=lambda w: int(PLAN.entry("features", w.feature).gpu),
     params:
         prepared=lambda w: prepared_folder(w.root),
@@ -41,7 +42,8 @@ rule merge_features:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     script:
         "../scripts/merge_features.py"
 
@@ -60,7 +62,8 @@ rule zscore_features:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     params:
         pca=None,
     script:
@@ -82,7 +85,10 @@ rule pca_features:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, input, attempt: res.pca_mem_mb(
+            input.size_mb, PLAN.features[w.pcafeat]["pca"], res.case_sizes(prepared(w.root)["cases"])[0], attempt
+        ),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     params:
         pca=lambda w: PLAN.features[w.pcafeat]["pca"],
     script:
@@ -90,6 +96,9 @@ rule pca_features:
 
 
 if config["downloads"]:
+
+    localrules:
+        download_weights,  # compute nodes often have no internet
 
     rule download_weights:
         output:
@@ -104,6 +113,7 @@ if config["downloads"]:
             "../../envs/features.yaml"
         threads: 1
         resources:
-            mem_mb=1000,
+            mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+            runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
         script:
             "../scripts/download_weights.py"

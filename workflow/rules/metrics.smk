@@ -13,7 +13,10 @@ rule bootstrap:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=lambda w, input, attempt: res.bootstrap_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.bootstrap_runtime(
+            input.size_mb, PLAN.metrics[w.metric]["sessions_per_seed"], attempt
+        ),
     params:
         spec=lambda w: PLAN.metrics[w.metric],
         seed=lambda w: derive_seed(config["seed"], w.dataset, w.feature, w.metric, w.chunk),
@@ -41,6 +44,7 @@ rule summarize_metrics:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     script:
         "../scripts/summarize_metrics.py"

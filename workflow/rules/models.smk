@@ -15,7 +15,8 @@ rule train_reference:
         "../../envs/models.yaml"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=lambda w, input, attempt: train_resources(w, input, attempt)[0],
+        runtime=lambda w, input, attempt: train_resources(w, input, attempt)[1],
         gpu=1,
     params:
         prepared=lambda w: prepared_folder(PLAN.roots[w.dataset]),
@@ -46,7 +47,8 @@ rule roc:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     script:
         "../scripts/roc.py"
 
@@ -71,7 +73,8 @@ rule summarize_models:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
+        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     params:
         datasets=list(PLAN.datasets),
     script:
