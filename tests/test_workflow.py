@@ -25,6 +25,7 @@ import yaml
 from conftest import ADRENAL, REPO, write_nifti
 
 AGGREGATES = {"summarize_metrics", "summarize_models", "correlate", "correlate_study", "scatter", "heatmap", "all"}
+AGGREGATES |= {"answer", "ranking_plot", "distributions"}
 PLUGINS = ["toy_metric.py", "toy_features.py", "toy_model.py"]
 
 
@@ -315,6 +316,9 @@ def test_an_added_dataset_schedules_only_its_jobs_and_the_aggregations(finished,
         "correlate_study": 1,
         "scatter": len(FEATURES) * len(METRICS) * len(MODELS),
         "heatmap": 1,
+        "answer": 1,
+        "ranking_plot": 1,
+        "distributions": len(METRICS),
         "all": 1,
     }
     assert all("dataset=more" in w for r, w in jobs if r == "roc")
