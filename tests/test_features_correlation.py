@@ -59,6 +59,7 @@ def runs():
             "feature": "radiomics",
             "metric": "sil",
             "score": (score[:, None] + sessions - sessions.mean(axis=1, keepdims=True)).ravel(),
+            "higher_is_easier": True,
         }
     )
     fold_table = pd.DataFrame(
@@ -74,7 +75,7 @@ def runs():
 
 def test_correlate_across_datasets(runs):
     scores, folds, score, auc = runs
-    out = correlation.correlate(scores, folds, {"sil": True}, n_boot=200, seed=1).iloc[0]
+    out = correlation.correlate(scores, folds, n_boot=200, seed=1).iloc[0]
     r, p = stats.pearsonr(score, auc)
     assert out["n_datasets"] == 6 and out["higher_is_easier"]
     assert out["pearson_r"] == pytest.approx(r) and out["pearson_p"] == pytest.approx(p)
@@ -82,7 +83,7 @@ def test_correlate_across_datasets(runs):
     assert out["pearson_ci_low"] < r < out["pearson_ci_high"] <= 1
     lodo = [stats.pearsonr(np.delete(score, i), np.delete(auc, i))[0] for i in range(6)]
     assert out["pearson_lodo_low"] == pytest.approx(min(lodo)) and out["pearson_lodo_high"] == pytest.approx(max(lodo))
-    again = correlation.correlate(scores, folds, {"sil": True}, n_boot=200, seed=1).iloc[0]
+    again = correlation.correlate(scores, folds, n_boot=200, seed=1).iloc[0]
     assert again["pearson_ci_low"] == out["pearson_ci_low"]
 
 
@@ -107,7 +108,7 @@ def test_summaries_and_study_mode():
 
 def test_plots_write_png(tmp_path, runs):
     scores, folds, *_ = runs
-    corr = correlation.correlate(scores, folds, {"sil": True}, n_boot=50)
+    corr = correlation.correlate(scores, folds, n_boot=50)
     points = summarize_metrics(scores).assign(score_sd=0.01).merge(summarize_models(folds), on="dataset")
     grid = np.linspace(0, 0.5, 5)
     plots.scatter(points, corr.iloc[0], (grid, grid + 0.4, grid + 0.5), tmp_path / "s.png")

@@ -27,7 +27,6 @@ RESULTS = config["results"]
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 PCA_FEATURES = sorted(f for f, spec in PLAN.features.items() if spec["pca"])
 PLAIN_FEATURES = sorted(f for f in PLAN.features if f not in PCA_FEATURES)
-METRIC_DIRECTIONS = {m: PLAN.entry("metrics", m).higher_is_easier for m in PLAN.metrics}
 SCORED_MODELS = PLAN.scored_models()
 
 

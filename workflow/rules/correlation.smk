@@ -25,7 +25,6 @@ rule correlate:
         mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
         runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     params:
-        directions=METRIC_DIRECTIONS,
         n_boot=config["correlation"]["bootstrap"],
         rank_by=config["correlation"]["rank_by"],
         seed=derive_seed(config["seed"], "correlation"),
@@ -58,7 +57,6 @@ rule answer:
         runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     params:
         datasets=list(PLAN.datasets),
-        directions=METRIC_DIRECTIONS,
     script:
         "../scripts/answer.py"
 

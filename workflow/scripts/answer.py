@@ -10,6 +10,5 @@ answer(
     scores=snakemake.input.scores,
     models=snakemake.input.models,
     ranking=snakemake.input.ranking,
-    directions=snakemake.params.directions,
     output=snakemake.output[0],
 )

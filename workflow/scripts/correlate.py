@@ -9,7 +9,6 @@ correlation_table(
     folds=snakemake.input.folds,
     output=snakemake.output.table,
     ranking=snakemake.output.ranking,
-    directions=snakemake.params.directions,
     n_boot=snakemake.params.n_boot,
     seed=snakemake.params.seed,
     rank_by=snakemake.params.rank_by,

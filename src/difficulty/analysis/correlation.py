@@ -11,41 +11,46 @@ from .statistics import correlation_statistics
 from .summaries import summarize_models
 
 
-def correlate(
-    scores: pd.DataFrame,
-    folds: pd.DataFrame,
-    directions: dict[str, bool],
-    n_boot: int = 1000,
-    seed: int = 0,
-) -> pd.DataFrame:
+def per_dataset(sessions: pd.DataFrame, folds: pd.DataFrame) -> tuple[list[str], list[np.ndarray], list[np.ndarray]]:
+    """The datasets that have both scores and AUCs, with each one's session scores and fold AUCs.
+
+    Parameters
+    ----------
+    sessions : one feature × metric's bootstrap sessions (``dataset, score``)
+    folds : one model's folds (``dataset, auc``)
+
+    Returns
+    -------
+    datasets (sorted), one 1-D array of scores per dataset, one 1-D array of AUCs per dataset
+    """
+    datasets = sorted(set(sessions["dataset"]) & set(folds["dataset"]))
+    scores = [sessions.loc[sessions["dataset"] == d, "score"].to_numpy() for d in datasets]
+    aucs = [folds.loc[folds["dataset"] == d, "auc"].to_numpy() for d in datasets]
+    return datasets, scores, aucs
+
+
+def correlate(scores: pd.DataFrame, folds: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
     """Pearson and Spearman across datasets (n = datasets) per feature × metric × model.
 
     Parameters
     ----------
-    scores : bootstrap sessions, columns ``dataset, feature, metric, score``
+    scores : bootstrap sessions, columns ``dataset, feature, metric, score, higher_is_easier``
     folds : fold results, columns ``dataset, model, auc``
-    directions : ``higher_is_easier`` of every metric entry
     n_boot : resamples of the hierarchical bootstrap (datasets, then sessions and folds inside each)
     seed : the correlation stage's seed; each feature × metric × model derives its own from it
 
     Returns
     -------
-    one row per feature × metric × model: ``higher_is_easier`` and the columns of
+    one row per feature × metric × model: the metric's ``higher_is_easier`` and the columns of
     :func:`~difficulty.analysis.statistics.correlation_statistics`
     """
     rows = []
     for (feature, metric), group in scores.groupby(["feature", "metric"], sort=True):
+        direction = bool(group["higher_is_easier"].iloc[0])
         for model, perf in folds.groupby("model", sort=True):
-            datasets = sorted(set(group["dataset"]) & set(perf["dataset"]))
-            stat = correlation_statistics(
-                [group.loc[group["dataset"] == d, "score"].to_numpy() for d in datasets],
-                [perf.loc[perf["dataset"] == d, "auc"].to_numpy() for d in datasets],
-                n_boot,
-                derive_seed(seed, feature, metric, model),
-            )
-            rows.append(
-                {"feature": feature, "metric": metric, "model": model, "higher_is_easier": directions[metric]} | stat
-            )
+            _, score_of, auc_of = per_dataset(group, perf)
+            stat = correlation_statistics(score_of, auc_of, n_boot, derive_seed(seed, feature, metric, model))
+            rows.append({"feature": feature, "metric": metric, "model": model, "higher_is_easier": direction} | stat)
     return pd.DataFrame(rows)
 
 

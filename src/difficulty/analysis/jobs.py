@@ -11,11 +11,11 @@ from ..io import read_table, write_table
 from ..seeding import derive_seed
 from . import plots
 from .answer import answer_table
-from .correlation import correlate, correlate_study
+from .correlation import correlate, correlate_study, per_dataset
 from .performance import read_performance
 from .ranking import best_measure, rank_measures
 from .roc import roc_plot
-from .statistics import MIN_DISTINCT, hierarchical_resamples, regression_band
+from .statistics import MIN_DISTINCT, counted_resamples, regression_band
 from .summaries import summarize_metrics, summarize_models
 
 log = logging.getLogger(__name__)
@@ -48,15 +48,13 @@ def collect_folds(*, tables, performance=(), datasets, folds, summary) -> None:
     log.info("%d folds summarised", len(table))
 
 
-def correlation_table(
-    *, scores, folds, output, ranking, directions: dict[str, bool], n_boot: int, seed: int, rank_by: str
-) -> None:
+def correlation_table(*, scores, folds, output, ranking, n_boot: int, seed: int, rank_by: str) -> None:
     """Correlation of every feature × metric with every model's AUC across datasets, and the measures ranked.
 
     Writes the correlation table (:func:`correlate`) to ``output`` and the ranking
     (:func:`rank_measures`) to ``ranking``.
     """
-    table = correlate(read_table(scores), read_table(folds), directions, n_boot, seed)
+    table = correlate(read_table(scores), read_table(folds), n_boot, seed)
     log.info("\n%s", table.to_string())
     write_table(table, output)
     ranked = rank_measures(table, rank_by)
@@ -80,9 +78,7 @@ def scatter_plot(
     """
     sessions = read_table(scores).query("feature == @feature and metric == @metric")
     perf = read_table(folds).query("model == @model")
-    datasets = sorted(set(sessions["dataset"]) & set(perf["dataset"]))
-    score_of = [sessions.loc[sessions["dataset"] == d, "score"].to_numpy() for d in datasets]
-    auc_of = [perf.loc[perf["dataset"] == d, "auc"].to_numpy() for d in datasets]
+    datasets, score_of, auc_of = per_dataset(sessions, perf)
     points = pd.DataFrame(
         {
             "dataset": datasets,
@@ -95,8 +91,8 @@ def scatter_plot(
     grid = np.linspace(points["score_mean"].min(), points["score_mean"].max(), 50)
     band = (grid[:0], grid[:0], grid[:0])
     if len(datasets) >= MIN_DISTINCT and n_boot > 0:
-        x, y, distinct = hierarchical_resamples(score_of, auc_of, n_boot, derive_seed(seed, feature, metric, model))
-        band = (grid, *regression_band(x[distinct >= MIN_DISTINCT], y[distinct >= MIN_DISTINCT], grid))
+        x, y = counted_resamples(score_of, auc_of, n_boot, derive_seed(seed, feature, metric, model))
+        band = (grid, *regression_band(x, y, grid))
     corr = read_table(table).query("feature == @feature and metric == @metric and model == @model").iloc[0]
     plots.scatter(points, corr, band, output)
 
@@ -111,15 +107,16 @@ def distribution_plot(*, scores, output, metric: str) -> None:
     plots.distributions(read_table(scores).query("metric == @metric"), metric, output)
 
 
-def answer(*, labels, datasets, scores, models, ranking, directions: dict[str, bool], output) -> None:
+def answer(*, labels, datasets, scores, models, ranking, output) -> None:
     """The per-dataset answer table, easiest first by the best-ranked measure (:func:`answer_table`)."""
-    feature, metric = best_measure(read_table(ranking))
+    ranked = read_table(ranking)
+    feature, metric = best_measure(ranked)
     table = answer_table(
         {d: read_table(p) for d, p in zip(datasets, labels, strict=True)},
         read_table(scores),
         read_table(models),
         (feature, metric),
-        directions[metric],
+        bool(ranked.loc[ranked["metric"] == metric, "higher_is_easier"].iloc[0]),
     )
     log.info("ordered by %s · %s\n%s", feature, metric, table.to_string())
     write_table(table, output)

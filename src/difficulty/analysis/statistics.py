@@ -65,6 +65,19 @@ def hierarchical_resamples(
     return score_means[rows, drawn], auc_means[rows, drawn], distinct
 
 
+def counted_resamples(
+    scores: Sequence[np.ndarray], aucs: Sequence[np.ndarray], n_boot: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The resamples of :func:`hierarchical_resamples` that drew at least ``MIN_DISTINCT`` distinct datasets.
+
+    Returns
+    -------
+    x, y : arrays of shape (kept, n_datasets)
+    """
+    x, y, distinct = hierarchical_resamples(scores, aucs, n_boot, seed)
+    return x[distinct >= MIN_DISTINCT], y[distinct >= MIN_DISTINCT]
+
+
 def rowwise_pearson(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Pearson r of each row pair of ``x`` and ``y`` (shape (m, n)); NaN where a row is constant."""
     xc = x - x.mean(axis=1, keepdims=True)
@@ -124,8 +137,7 @@ def correlation_statistics(
     row: dict[str, float] = {"n_datasets": len(x)}
     usable = len(x) >= MIN_DISTINCT and np.ptp(x) > 0 and np.ptp(y) > 0
     if usable and n_boot > 0:
-        bx, by, distinct = hierarchical_resamples(scores, aucs, n_boot, seed)
-        bx, by = bx[distinct >= MIN_DISTINCT], by[distinct >= MIN_DISTINCT]
+        bx, by = counted_resamples(scores, aucs, n_boot, seed)
     for name, (fn, rowwise) in CORRELATIONS.items():
         r = p = lo = hi = np.nan
         lodo = np.full(1, np.nan)
