@@ -6,11 +6,11 @@ import pytest
 import torch
 
 from difficulty.data.synthetic import make_phantoms
-from difficulty.models import resolve_model
+from difficulty.models import MODELS, resolve_model
 from difficulty.models.augment import augment
 from difficulty.models.evaluation import auc, fold_scores
-from difficulty.models.splits import make_folds
-from difficulty.models.training import cross_validate, intensity_stats
+from difficulty.models.splits import Fold, make_folds
+from difficulty.models.training import cross_validate, intensity_stats, train_fold
 
 
 def options(kind="cnn3d", **given):
@@ -79,6 +79,42 @@ def test_models_handle_three_classes(phantoms):
     three = np.where(np.arange(len(labels)) % 3 == 0, "c", labels)
     folds, predictions = cross_validate(images, three, "cnn3d", {**FAST, "epochs": 1}, ("test", "three"))
     assert folds["auc"].between(0, 1).all() and {"proba_0", "proba_1", "proba_c"} <= set(predictions.columns)
+
+
+def _logged(caplog, name: str) -> list[float]:
+    """The validation ``name`` ("loss" or "AUC") of each epoch logged by ``train_fold``."""
+    key = "validation loss " if name == "loss" else ", AUC "
+    return [float(r.message.split(key)[1].split(",")[0]) for r in caplog.records if r.message.startswith("epoch ")]
+
+
+@pytest.mark.parametrize("select", ["loss", "auc"])
+@pytest.mark.parametrize("weighted", [True, False])
+def test_the_kept_epoch_is_the_best_by_the_selected_validation_figure(caplog, select, weighted):
+    """Validating on the test cases: the returned predictions are the best logged epoch's, and the logged
+    loss is the class-weighted cross-entropy only when class weights are on (training classes: 6 vs 18)."""
+    cases, images, _ = make_phantoms(24, 0.3, (16, 16, 16), seed=2)  # 24 per class
+    y = np.unique(cases["label"].to_numpy(), return_inverse=True)[1]
+    held = np.concatenate([np.flatnonzero(y == 0)[:18], np.flatnonzero(y == 1)[:6]])
+    fold = Fold(np.setdiff1d(np.arange(48), held), held, held)
+    caplog.set_level("INFO", logger="difficulty.models.training")
+    chosen = options(epochs=8, patience=3, batch_size=8, channels=[4, 8], select=select, class_weights=weighted)
+    proba = train_fold(images, y, fold, 2, MODELS.get("cnn3d"), chosen, ("select", select))
+    losses, aucs = _logged(caplog, "loss"), _logged(caplog, "AUC")
+    best = int(np.argmin(losses)) if select == "loss" else int(np.argmax(aucs))
+    assert auc(y[held], proba) == pytest.approx(aucs[best], abs=5e-5)
+    counts = np.bincount(y[fold.train])  # the weights come from the training cases: 6 and 18
+    weights = (len(fold.train) / (2 * counts))[y[held]] if weighted else np.ones(24)
+    nll = -np.log(proba[np.arange(24), y[held]])
+    assert (nll * weights).sum() / weights.sum() == pytest.approx(losses[best], abs=5e-5)
+    stop = next((r.message for r in caplog.records if r.message.startswith("early stop")), None)
+    assert stop is None or f"no better validation {select}" in stop
+
+
+def test_selecting_by_auc_needs_both_classes_in_every_validation_part():
+    images, y = np.zeros((8, 4, 4, 4), np.float32), np.array([0] * 6 + [1] * 2)
+    official = np.array(["train", "train", "val", "val", "test", "test", "train", "test"])
+    with pytest.raises(ValueError, match=r"select: auc needs every class among fold 0's 2 validation cases"):
+        cross_validate(images, y, "cnn3d", options(split="official", select="auc"), ("x",), official=official)
 
 
 @pytest.mark.parametrize("kind", ["resnet3d", "mil"])

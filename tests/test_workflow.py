@@ -589,3 +589,14 @@ def test_messy_sheets_and_small_classes_stop_before_any_job(tmp_path):
     text = output(snakemake(work, check=False))
     assert "dataset 'nifti': sample sheet nope.csv does not exist; check the dataset's 'path'" in text
     assert not (work / "results").exists()
+
+
+def test_the_validation_config_plans_its_three_models(tmp_path):
+    """config/validate_resnet3d.yaml, with the command its header gives: the three models on the official split."""
+    shutil.copy2(REPO / "config" / "validate_resnet3d.yaml", tmp_path / "config.yaml")
+    (tmp_path / "resources").symlink_to(REPO / "resources")
+    models = ("resnet18", "resnet18_medmnist", "mil")
+    jobs = scheduled_jobs(tmp_path, "--", *(f"results/validate/models/adrenal/{m}.tsv" for m in models))
+    assert sorted(w for rule, w in jobs if rule == "train_reference") == sorted(
+        f"dataset=adrenal, model={m}" for m in models
+    )

@@ -25,12 +25,21 @@ TRAINING_OPTIONS = {
     "epochs": Option(8, "most training epochs per fold", {"type": "integer", "minimum": 1}),
     "patience": Option(
         5,
-        "epochs without a better validation loss before training stops (the learning rate halves after half as many)",
+        "epochs without a better validation figure before training stops (the learning rate halves after half as many)",
         {"type": "integer", "minimum": 1},
+    ),
+    "select": Option(
+        "loss",
+        "the validation figure that picks the epoch kept, stops training and lowers the learning rate: "
+        "loss (class-weighted cross-entropy) or auc",
+        {"enum": ["loss", "auc"]},
     ),
     "batch_size": Option(32, "volumes per training step", {"type": "integer", "minimum": 1}),
     "lr": Option(0.003, "AdamW learning rate", {"type": "number", "exclusiveMinimum": 0}),
     "weight_decay": Option(1e-4, "AdamW weight decay", {"type": "number", "minimum": 0}),
+    "class_weights": Option(
+        True, "weight the cross-entropy by inverse class frequency in the training cases", {"type": "boolean"}
+    ),
     "augment": Option(
         True, "flips, rotations up to 10°, scaling and intensity changes up to 10 % per volume", {"type": "boolean"}
     ),

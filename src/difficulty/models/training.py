@@ -2,9 +2,11 @@
 
 Per fold: input z-scored with the training cases' statistics, augmented batches
 (flips, small rotations and scaling, intensity shifts), a class-weighted loss,
-AdamW with the learning rate halved when the validation loss stalls, early
-stopping on a held-out validation part with the best epoch's weights restored,
-at most ``epochs`` epochs. Volumes are read per batch from the model grid.
+AdamW with the learning rate halved when the validation figure (loss or AUC)
+stalls, early stopping on a held-out validation part with the best epoch's
+weights restored, at most ``epochs`` epochs. Augmentation and class weights
+can be switched off (MedMNIST v2's protocol has neither). Volumes are read per
+batch from the model grid.
 """
 
 from __future__ import annotations
@@ -81,10 +83,15 @@ def train_fold(images, y, fold: Fold, n_classes: int, model: ReferenceModel, opt
     opt = torch.optim.AdamW(network.parameters(), lr=options["lr"], weight_decay=options["weight_decay"])
     plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=max(1, options["patience"] // 2))
     counts = np.bincount(y[fold.train], minlength=n_classes)
-    weight = torch.as_tensor(len(fold.train) / (n_classes * np.maximum(counts, 1)), dtype=torch.float32, device=on)
+    weight = (
+        torch.as_tensor(len(fold.train) / (n_classes * np.maximum(counts, 1)), dtype=torch.float32, device=on)
+        if options["class_weights"]
+        else None
+    )
     loss_fn = nn.CrossEntropyLoss(weight=weight)
     target = torch.as_tensor(y, dtype=torch.long)
     batch, best, best_state, stalled = options["batch_size"], np.inf, None, 0
+    select_auc = options["select"] == "auc"
     for epoch in range(1, options["epochs"] + 1):
         network.train()
         order, losses = rng.permutation(fold.train), []
@@ -103,16 +110,17 @@ def train_fold(images, y, fold: Fold, n_classes: int, model: ReferenceModel, opt
             proba = _predict(network, images, fold.val, mean, std, 2 * batch, on)
             log_p = torch.log(torch.as_tensor(proba, device=on).clamp_min(1e-12))
             val_loss = float(nn.functional.nll_loss(log_p, target[fold.val].to(on), weight=weight))
-            plateau.step(val_loss)
-            if val_loss < best:
-                best, best_state, stalled = val_loss, copy.deepcopy(network.state_dict()), 0
+            val_auc = auc(y[fold.val], proba) if len(np.unique(y[fold.val])) == n_classes else None
+            line += f", validation loss {val_loss:.4f}" + (f", AUC {val_auc:.4f}" if val_auc is not None else "")
+            score = -val_auc if select_auc else val_loss
+            plateau.step(score)
+            if score < best:
+                best, best_state, stalled = score, copy.deepcopy(network.state_dict()), 0
             else:
                 stalled += 1
-            has_both = len(np.unique(y[fold.val])) == n_classes
-            line += f", validation loss {val_loss:.4f}" + (f", AUC {auc(y[fold.val], proba):.4f}" if has_both else "")
         log.info("%s, lr %.2g", line, opt.param_groups[0]["lr"])
         if stalled >= options["patience"]:
-            log.info("early stop: no better validation loss for %d epochs", stalled)
+            log.info("early stop: no better validation %s for %d epochs", options["select"], stalled)
             break
     if best_state is not None:
         network.load_state_dict(best_state)
@@ -146,6 +154,12 @@ def cross_validate(
     classes, y = np.unique(np.asarray(labels), return_inverse=True)
     groups = np.arange(len(y)) if groups is None else np.asarray(groups)
     splits = make_folds(y, groups, options["split"], options["folds"], options["validation"], seed, official)
+    for k, fold in enumerate(splits):
+        if options["select"] == "auc" and len(fold.val) and len(np.unique(y[fold.val])) < len(classes):
+            raise ValueError(
+                f"select: auc needs every class among fold {k}'s {len(fold.val)} validation cases; they hold "
+                f"{sorted(set(classes[y[fold.val]]))} of {list(classes)} (raise `validation` or use select: loss)"
+            )
     rows, predictions = [], []
     for k, fold in enumerate(splits):
         sizes = len(fold.train), len(fold.val), len(fold.test)

@@ -17,7 +17,8 @@ class GatedAttentionMIL(nn.Module):
         super().__init__()
         from monai.networks.nets import resnet18
 
-        self.encoder = resnet18(spatial_dims=2, n_input_channels=1, feed_forward=False)
+        # the standard ResNet-18 stem (7 x 7 convolution with stride 2, then max pooling); MONAI's default stride is 1
+        self.encoder = resnet18(spatial_dims=2, n_input_channels=1, feed_forward=False, conv1_t_stride=2)
         self.V, self.U, self.w = nn.Linear(512, attention), nn.Linear(512, attention), nn.Linear(attention, 1)
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(512, n_classes))
 
