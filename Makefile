@@ -42,4 +42,4 @@ bench: setup
 	$(BIN)/python benchmarks/bench_deep.py
 
 clean:
-	rm -rf results/* logs .snakemake
+	rm -rf results/* .snakemake

@@ -51,7 +51,7 @@ def run(work: Path, cores: int, *targets) -> float:
 def peaks(work: Path) -> pd.DataFrame:
     """Peak RSS (MB) and CPU seconds of every job, by rule, from the benchmark files."""
     rows = []
-    for path in (work / "logs" / "benchmarks").glob("*/*.tsv"):
+    for path in (work / "results" / "logs" / "benchmarks").glob("*/*.tsv"):
         table = pd.read_csv(path, sep="\t")
         rows.append({"step": path.parent.name, "max_rss_mb": table["max_rss"].max(), "cpu_s": table["cpu_time"].sum()})
     return pd.DataFrame(rows)

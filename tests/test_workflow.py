@@ -210,7 +210,8 @@ def test_every_output_exists_with_sane_values(finished):
     assert (noisy["label"] != clean["label"]).sum() == 9  # round(0.3 * 30)
     # The label-noise variant reuses its parent's images and features: none of its own.
     assert not (res / "prepared" / "tiny_noisy").exists() and not (res / "features" / "tiny_noisy").exists()
-    assert (finished / "logs" / "features" / "tiny.radiomics.shard1.log").read_text().count("radiomics:") >= 1
+    log = finished / "results" / "logs" / "features" / "tiny.radiomics.shard1.log"
+    assert log.read_text().count("radiomics:") >= 1
 
 
 def test_plugin_types_run_through_the_pipeline(finished):
@@ -239,7 +240,7 @@ def test_two_radiomics_presets_share_the_prepared_data(finished):
     pd.testing.assert_frame_equal(
         own.sort_values("case_id", ignore_index=True), fast[shared].sort_values("case_id", ignore_index=True)
     )
-    assert sorted(p.name for p in (finished / "logs" / "prepare").iterdir()) == [
+    assert sorted(p.name for p in (finished / "results" / "logs" / "prepare").iterdir()) == [
         f"{name}.{step}.log" for name in ("nifti", "phantoms", "tiny") for step in ("merge", "shard0")
     ]
 
@@ -483,7 +484,7 @@ def test_pretrained_medicalnet_feature_runs_from_a_checkpoint_file(tmp_path):
     assert table.shape == (12, 1 + 512) and np.isfinite(table.drop(columns="case_id").to_numpy()).all()
     (weights / "SHA256SUMS").write_text(f"{'0' * 64}  resnet_10_23dataset.pth\n")
     result = snakemake(tmp_path, target, "--forcerun", "extract_features", check=False)
-    log = (tmp_path / "logs" / "features" / "ph.r10.shard0.log").read_text()
+    log = (tmp_path / "results" / "logs" / "features" / "ph.r10.shard0.log").read_text()
     assert result.returncode != 0 and "does not match" in log
 
 

@@ -24,6 +24,7 @@ except ConfigError as err:
     raise WorkflowError(str(err)) from None
 
 RESULTS = config["results"]
+LOGS = f"{RESULTS}/logs"  # each results folder keeps its own jobs' logs
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 PCA_FEATURES = sorted(f for f, spec in PLAN.features.items() if spec["pca"])
 PLAIN_FEATURES = sorted(f for f in PLAN.features if f not in PCA_FEATURES)

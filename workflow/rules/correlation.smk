@@ -15,9 +15,9 @@ rule correlate:
             category="Answer",
         ),
     log:
-        "logs/correlation/table.log",
+        f"{LOGS}/correlation/table.log",
     benchmark:
-        "logs/benchmarks/correlate/table.tsv"
+        f"{LOGS}/benchmarks/correlate/table.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1
@@ -46,9 +46,9 @@ rule answer:
             category="Answer",
         ),
     log:
-        "logs/correlation/answer.log",
+        f"{LOGS}/correlation/answer.log",
     benchmark:
-        "logs/benchmarks/answer/answer.tsv"
+        f"{LOGS}/benchmarks/answer/answer.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1
@@ -72,9 +72,9 @@ rule ranking_plot:
             category="Answer",
         ),
     log:
-        "logs/correlation/ranking_plot.log",
+        f"{LOGS}/correlation/ranking_plot.log",
     benchmark:
-        "logs/benchmarks/ranking_plot/ranking_plot.tsv"
+        f"{LOGS}/benchmarks/ranking_plot/ranking_plot.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1
@@ -97,9 +97,9 @@ rule distributions:
             labels={"metric": "{metric}"},
         ),
     log:
-        "logs/metrics/distributions.{metric}.log",
+        f"{LOGS}/metrics/distributions.{{metric}}.log",
     benchmark:
-        "logs/benchmarks/distributions/{metric}.tsv"
+        f"{LOGS}/benchmarks/distributions/{{metric}}.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1
@@ -122,9 +122,9 @@ rule correlate_study:
             category="Correlation",
         ),
     log:
-        "logs/correlation/study_compat.log",
+        f"{LOGS}/correlation/study_compat.log",
     benchmark:
-        "logs/benchmarks/correlate_study/study_compat.tsv"
+        f"{LOGS}/benchmarks/correlate_study/study_compat.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1
@@ -152,9 +152,9 @@ rule scatter:
             labels={"feature": "{feature}", "metric": "{metric}", "model": "{model}"},
         ),
     log:
-        "logs/correlation/scatter.{feature}.{metric}.{model}.log",
+        f"{LOGS}/correlation/scatter.{{feature}}.{{metric}}.{{model}}.log",
     benchmark:
-        "logs/benchmarks/scatter/scatter.{feature}.{metric}.{model}.tsv"
+        f"{LOGS}/benchmarks/scatter/scatter.{{feature}}.{{metric}}.{{model}}.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1
@@ -179,9 +179,9 @@ rule heatmap:
             category="Correlation",
         ),
     log:
-        "logs/correlation/heatmap.log",
+        f"{LOGS}/correlation/heatmap.log",
     benchmark:
-        "logs/benchmarks/heatmap/heatmap.tsv"
+        f"{LOGS}/benchmarks/heatmap/heatmap.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1

@@ -8,9 +8,9 @@ rule prepare_shard:
         masks=f"{RESULTS}/prepared/{{root}}/shard{{shard}}/grid_masks.npy",
         skipped=f"{RESULTS}/prepared/{{root}}/shard{{shard}}/skipped.tsv",
     log:
-        "logs/prepare/{root}.shard{shard}.log",
+        f"{LOGS}/prepare/{{root}}.shard{{shard}}.log",
     benchmark:
-        "logs/benchmarks/prepare_shard/{root}.shard{shard}.tsv"
+        f"{LOGS}/benchmarks/prepare_shard/{{root}}.shard{{shard}}.tsv"
     conda:
         "../../envs/data.yaml"
     threads: 1
@@ -44,9 +44,9 @@ rule merge_cases:
             subcategory="{root}",
         ),
     log:
-        "logs/prepare/{root}.merge.log",
+        f"{LOGS}/prepare/{{root}}.merge.log",
     benchmark:
-        "logs/benchmarks/merge_cases/{root}.merge.tsv"
+        f"{LOGS}/benchmarks/merge_cases/{{root}}.merge.tsv"
     conda:
         "../../envs/data.yaml"
     threads: 1
@@ -68,9 +68,9 @@ rule labels:
     output:
         f"{RESULTS}/labels/{{dataset}}.parquet",
     log:
-        "logs/labels/{dataset}.log",
+        f"{LOGS}/labels/{{dataset}}.log",
     benchmark:
-        "logs/benchmarks/labels/{dataset}.tsv"
+        f"{LOGS}/benchmarks/labels/{{dataset}}.tsv"
     conda:
         "../../envs/data.yaml"
     threads: 1
@@ -93,9 +93,9 @@ if config["downloads"]:
         output:
             "{folder}/{flag}.npz",
         log:
-            "logs/download/{folder}/{flag}.log",
+            f"{LOGS}/download/{{folder}}/{{flag}}.log",
         benchmark:
-            "logs/benchmarks/download_medmnist/{folder}/{flag}.tsv"
+            f"{LOGS}/benchmarks/download_medmnist/{{folder}}/{{flag}}.tsv"
         wildcard_constraints:
             flag=r"[a-z]+mnist3d(_64)?",
         conda:

@@ -6,9 +6,9 @@ rule extract_features:
     output:
         f"{RESULTS}/features/{{root}}/{{feature}}/shard{{shard}}.parquet",
     log:
-        "logs/features/{root}.{feature}.shard{shard}.log",
+        f"{LOGS}/features/{{root}}.{{feature}}.shard{{shard}}.log",
     benchmark:
-        "logs/benchmarks/extract_features/{root}.{feature}.shard{shard}.tsv"
+        f"{LOGS}/benchmarks/extract_features/{{root}}.{{feature}}.shard{{shard}}.tsv"
     conda:
         "../../envs/features.yaml"
     threads: lambda w: PLAN.entry("features", w.feature).threads  # capped at --cores; GPU jobs feed the GPU with them
@@ -35,9 +35,9 @@ rule merge_features:
     output:
         f"{RESULTS}/features/{{root}}/{{feature}}_raw.parquet",
     log:
-        "logs/features/{root}.{feature}.merge.log",
+        f"{LOGS}/features/{{root}}.{{feature}}.merge.log",
     benchmark:
-        "logs/benchmarks/merge_features/{root}.{feature}.merge.tsv"
+        f"{LOGS}/benchmarks/merge_features/{{root}}.{{feature}}.merge.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1
@@ -55,9 +55,9 @@ rule zscore_features:
     output:
         table=f"{RESULTS}/features/{{root}}/{{plain}}.parquet",
     log:
-        "logs/features/{root}.{plain}.log",
+        f"{LOGS}/features/{{root}}.{{plain}}.log",
     benchmark:
-        "logs/benchmarks/zscore_features/{root}.{plain}.tsv"
+        f"{LOGS}/benchmarks/zscore_features/{{root}}.{{plain}}.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1
@@ -78,9 +78,9 @@ rule pca_features:
         table=f"{RESULTS}/features/{{root}}/{{pcafeat}}.parquet",
         variance=f"{RESULTS}/features/{{root}}/{{pcafeat}}_variance.tsv",
     log:
-        "logs/features/{root}.{pcafeat}.log",
+        f"{LOGS}/features/{{root}}.{{pcafeat}}.log",
     benchmark:
-        "logs/benchmarks/pca_features/{root}.{pcafeat}.tsv"
+        f"{LOGS}/benchmarks/pca_features/{{root}}.{{pcafeat}}.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1
@@ -104,9 +104,9 @@ if config["downloads"]:
         output:
             "{folder}/resnet_{depth}_23dataset.pth",
         log:
-            "logs/download/{folder}/resnet_{depth}.log",
+            f"{LOGS}/download/{{folder}}/resnet_{{depth}}.log",
         benchmark:
-            "logs/benchmarks/download_weights/{folder}/resnet_{depth}.tsv"
+            f"{LOGS}/benchmarks/download_weights/{{folder}}/resnet_{{depth}}.tsv"
         wildcard_constraints:
             depth="10|18|34|50",
         conda:

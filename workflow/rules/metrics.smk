@@ -6,9 +6,9 @@ rule bootstrap:
     output:
         f"{RESULTS}/metrics/{{dataset}}/{{feature}}/{{metric}}/seed{{chunk}}.parquet",
     log:
-        "logs/metrics/{dataset}.{feature}.{metric}.seed{chunk}.log",
+        f"{LOGS}/metrics/{{dataset}}.{{feature}}.{{metric}}.seed{{chunk}}.log",
     benchmark:
-        "logs/benchmarks/bootstrap/{dataset}.{feature}.{metric}.seed{chunk}.tsv"
+        f"{LOGS}/benchmarks/bootstrap/{{dataset}}.{{feature}}.{{metric}}.seed{{chunk}}.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1
@@ -37,9 +37,9 @@ rule summarize_metrics:
             category="Metrics",
         ),
     log:
-        "logs/metrics/summary.log",
+        f"{LOGS}/metrics/summary.log",
     benchmark:
-        "logs/benchmarks/summarize_metrics/summary.tsv"
+        f"{LOGS}/benchmarks/summarize_metrics/summary.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1

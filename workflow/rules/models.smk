@@ -8,9 +8,9 @@ rule train_reference:
         folds=f"{RESULTS}/models/{{dataset}}/{{model}}.tsv",
         predictions=f"{RESULTS}/models/{{dataset}}/{{model}}.predictions.parquet",
     log:
-        "logs/models/{dataset}.{model}.log",
+        f"{LOGS}/models/{{dataset}}.{{model}}.log",
     benchmark:
-        "logs/benchmarks/train_reference/{dataset}.{model}.tsv"
+        f"{LOGS}/benchmarks/train_reference/{{dataset}}.{{model}}.tsv"
     conda:
         "../../envs/models.yaml"
     threads: 1
@@ -40,9 +40,9 @@ rule roc:
             labels={"dataset": "{dataset}", "model": "{model}"},
         ),
     log:
-        "logs/models/{dataset}.{model}.roc.log",
+        f"{LOGS}/models/{{dataset}}.{{model}}.roc.log",
     benchmark:
-        "logs/benchmarks/roc/{dataset}.{model}.tsv"
+        f"{LOGS}/benchmarks/roc/{{dataset}}.{{model}}.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1
@@ -66,9 +66,9 @@ rule summarize_models:
             category="Reference models",
         ),
     log:
-        "logs/models/summary.log",
+        f"{LOGS}/models/summary.log",
     benchmark:
-        "logs/benchmarks/summarize_models/summary.tsv"
+        f"{LOGS}/benchmarks/summarize_models/summary.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1
