@@ -31,7 +31,7 @@ TRAINING_OPTIONS = {
     "select": Option(
         "loss",
         "the validation figure that picks the epoch kept, stops training and lowers the learning rate: "
-        "loss (class-weighted cross-entropy) or auc",
+        "loss (the training loss on the validation cases) or auc",
         {"enum": ["loss", "auc"]},
     ),
     "batch_size": Option(32, "volumes per training step", {"type": "integer", "minimum": 1}),

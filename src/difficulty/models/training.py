@@ -158,7 +158,8 @@ def cross_validate(
         if options["select"] == "auc" and len(fold.val) and len(np.unique(y[fold.val])) < len(classes):
             raise ValueError(
                 f"select: auc needs every class among fold {k}'s {len(fold.val)} validation cases; they hold "
-                f"{sorted(set(classes[y[fold.val]]))} of {list(classes)} (raise `validation` or use select: loss)"
+                f"{sorted(map(str, set(classes[y[fold.val]])))} of {list(map(str, classes))} "
+                "(raise `validation` or use select: loss)"
             )
     rows, predictions = [], []
     for k, fold in enumerate(splits):
