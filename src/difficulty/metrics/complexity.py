@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .pairwise import metric_from_distances, same_group, sessions_from_distances
+from .pairwise import metric_from_distances, same_group, sessions_from_matrix
 from .registry import register_metric
 from .validation import check_inputs
 
@@ -104,21 +104,21 @@ register_metric(
 register_metric(
     "n1",
     n1,
-    sessions=sessions_from_distances(n1_from_distances),
+    sessions=sessions_from_matrix(n1_from_distances),
     higher_is_easier=False,
     help="N1, fraction of cases on a class boundary of the minimum spanning tree; lower is easier",
 )
 register_metric(
     "n2",
     n2,
-    sessions=sessions_from_distances(n2_from_distances),
+    sessions=sessions_from_matrix(n2_from_distances),
     higher_is_easier=False,
     help="N2, intra/extra-class nearest-neighbour distance ratio (patient-aware); lower is easier",
 )
 register_metric(
     "lsc",
     lsc,
-    sessions=sessions_from_distances(lsc_from_distances),
+    sessions=sessions_from_matrix(lsc_from_distances),
     higher_is_easier=False,
     help="LSC, local set average cardinality; lower is easier",
 )

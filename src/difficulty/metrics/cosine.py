@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .pairwise import FULL_MATRIX_MAX_N, same_group
+from .pairwise import same_group, sessions_from_matrix
 from .registry import register_metric
-from .validation import Inputs, check_inputs, class_pairs
+from .validation import check_inputs, class_pairs
 
 
 def cosine_matrix(X: np.ndarray) -> np.ndarray:
@@ -49,20 +49,10 @@ def cosine_separation(X, y, groups=None) -> float:
     return cosine_separation_from_similarity(cosine_matrix(data.X), data.codes, data.groups)
 
 
-def _bootstrap_sessions(data: Inputs, draws, device: str = "numpy") -> np.ndarray:
-    """Cosine separation of every drawn session, from the similarities of all samples computed once (up to a size)."""
-    full = cosine_matrix(data.X) if len(data.X) <= FULL_MATRIX_MAX_N else None
-    out = np.empty(len(draws))
-    for s, idx in enumerate(map(np.concatenate, draws)):
-        K = full[np.ix_(idx, idx)] if full is not None else cosine_matrix(data.X[idx])
-        out[s] = cosine_separation_from_similarity(K, data.codes[idx], data.groups[idx])
-    return out
-
-
 register_metric(
     "cosine",
     cosine_separation,
-    sessions=_bootstrap_sessions,
+    sessions=sessions_from_matrix(cosine_separation_from_similarity, cosine_matrix),
     higher_is_easier=True,
     help="Intra- minus inter-class mean cosine similarity (after Cao et al. 2024); higher is easier",
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..options import Option
-from .pairwise import metric_from_distances, nearest, same_group, sessions_from_distances
+from .pairwise import metric_from_distances, nearest, same_group, sessions_from_matrix
 from .registry import register_metric
 
 K_OPTION = {"k": Option(5, "neighbours per case (never of its own patient)", {"type": "integer", "minimum": 1})}
@@ -71,7 +71,7 @@ knn_auc = metric_from_distances(knn_auc_from_distances)
 register_metric(
     "knn_error",
     knn_error,
-    sessions=sessions_from_distances(knn_error_from_distances),
+    sessions=sessions_from_matrix(knn_error_from_distances),
     higher_is_easier=False,
     options=K_OPTION,
     help="k-NN leave-one-out error, neighbours of other patients only; lower is easier",
@@ -79,7 +79,7 @@ register_metric(
 register_metric(
     "knn_auc",
     knn_auc,
-    sessions=sessions_from_distances(knn_auc_from_distances),
+    sessions=sessions_from_matrix(knn_auc_from_distances),
     higher_is_easier=True,
     options=K_OPTION,
     help="k-NN leave-one-out ROC AUC (one-vs-rest), neighbours of other patients only; higher is easier",

@@ -2,9 +2,9 @@
 
 A measure written as ``score(D, codes, groups, **options)`` on the (n, n)
 Euclidean distance matrix of one sample set becomes a metric function and a
-sessions route: the route computes the distances of all samples once and hands
-each session its sub-matrix (per session above ``FULL_MATRIX_MAX_N`` samples,
-to bound memory).
+sessions route: the route computes the distances (or another pairwise matrix,
+such as cosine similarities) of all samples once and hands each session its
+sub-matrix (per session above ``FULL_MATRIX_MAX_N`` samples, to bound memory).
 """
 
 from __future__ import annotations
@@ -53,15 +53,26 @@ def metric_from_distances(score: DistanceScore, min_per_class: int = 2) -> Calla
     return fn
 
 
-def sessions_from_distances(score: DistanceScore) -> Callable[..., np.ndarray]:
-    """Sessions route ``sessions(data, draws, device, **options)`` of a distance-matrix measure."""
+def sessions_from_matrix(
+    score: DistanceScore, matrix: Callable[[np.ndarray], np.ndarray] = distance_matrix, with_features: bool = False
+) -> Callable[..., np.ndarray]:
+    """Sessions route ``sessions(data, draws, device, **options)`` of a measure on a pairwise matrix.
+
+    Parameters
+    ----------
+    score : ``score(M, codes, groups, **options)`` of one session's (m, m) sub-matrix; with
+        ``with_features``, ``score(X, M, codes, groups, **options)`` with the session's (m, d) features too.
+    matrix : the (n, n) pairwise matrix of (n, d) features, computed once for all samples (default:
+        Euclidean distances).
+    """
 
     def sessions(data: Inputs, draws, device: str = "numpy", **options) -> np.ndarray:
-        full = distance_matrix(data.X) if len(data.X) <= FULL_MATRIX_MAX_N else None
+        full = matrix(data.X) if len(data.X) <= FULL_MATRIX_MAX_N else None
         out = np.empty(len(draws))
         for s, idx in enumerate(map(np.concatenate, draws)):
-            D = full[np.ix_(idx, idx)] if full is not None else distance_matrix(data.X[idx])
-            out[s] = score(D, data.codes[idx], data.groups[idx], **options)
+            M = full[np.ix_(idx, idx)] if full is not None else matrix(data.X[idx])
+            features = (data.X[idx],) if with_features else ()
+            out[s] = score(*features, M, data.codes[idx], data.groups[idx], **options)
         return out
 
     return sessions

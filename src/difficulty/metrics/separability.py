@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .pairwise import metric_from_distances, same_group, sessions_from_distances
+from .pairwise import metric_from_distances, same_group, sessions_from_matrix
 from .registry import register_metric
 
 
@@ -41,7 +41,7 @@ dsi = metric_from_distances(dsi_from_distances)
 register_metric(
     "dsi",
     dsi,
-    sessions=sessions_from_distances(dsi_from_distances),
+    sessions=sessions_from_matrix(dsi_from_distances),
     higher_is_easier=True,
     help="Distance-based separability index (Guan and Loew 2021); higher is easier",
 )

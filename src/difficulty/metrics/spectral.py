@@ -16,9 +16,9 @@ import numpy as np
 
 from ..options import Option
 from .knn import knn_neighbours
-from .pairwise import FULL_MATRIX_MAX_N, distance_matrix
+from .pairwise import distance_matrix, sessions_from_matrix
 from .registry import register_metric
-from .validation import Inputs, check_inputs
+from .validation import check_inputs
 
 MIN_VOLUME = 1e-4
 
@@ -71,24 +71,18 @@ def csg(X, y, groups=None, k: int = 3) -> float:
     k : neighbours per case (never of its own patient).
     """
     data = check_inputs(X, y, groups)
-    return csg_from_similarity(class_similarity(data.X, distance_matrix(data.X), data.codes, data.groups, k))
+    return csg_from_distances(data.X, distance_matrix(data.X), data.codes, data.groups, k)
 
 
-def _bootstrap_sessions(data: Inputs, draws, device: str = "numpy", k: int = 3) -> np.ndarray:
-    """CSG of every drawn session, from the distances of all samples computed once (up to a size)."""
-    full = distance_matrix(data.X) if len(data.X) <= FULL_MATRIX_MAX_N else None
-    out = np.empty(len(draws))
-    for s, idx in enumerate(map(np.concatenate, draws)):
-        D = full[np.ix_(idx, idx)] if full is not None else distance_matrix(data.X[idx])
-        S = class_similarity(data.X[idx], D, data.codes[idx], data.groups[idx], k)
-        out[s] = csg_from_similarity(S)
-    return out
+def csg_from_distances(X: np.ndarray, D: np.ndarray, codes: np.ndarray, groups: np.ndarray, k: int = 3) -> float:
+    """CSG of one sample set from its (n, d) features and (n, n) distances."""
+    return csg_from_similarity(class_similarity(X, D, codes, groups, k))
 
 
 register_metric(
     "csg",
     csg,
-    sessions=_bootstrap_sessions,
+    sessions=sessions_from_matrix(csg_from_distances, with_features=True),
     higher_is_easier=False,
     scale_free=False,  # the 1e-4 floor of the window volume is absolute
     options={"k": Option(3, "neighbours per case (never of its own patient)", {"type": "integer", "minimum": 1})},
