@@ -12,6 +12,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -176,17 +177,22 @@ class Plan:
                         entry.check(spec, downloads)
                     except (OSError, ValueError) as err:
                         raise ConfigError(f"{kind[:-1]} {name!r}: {err}") from None
-        self.scored_models()
+        self.scored_models()  # a bad performance table stops here
 
     def scored_models(self) -> list[str]:
         """Every model with an AUC: the trained ones and those of the performance tables (ConfigError if one is bad)."""
-        names = set(self.models)
+        return sorted(set(self.models) | self._performance_models)
+
+    @cached_property
+    def _performance_models(self) -> set[str]:
+        """The models of the performance tables, each table read once."""
+        names = set()
         for path in self.performance:
             try:
                 names |= set(read_performance(path)["model"])
             except (OSError, ValueError) as err:
                 raise ConfigError(str(err)) from None
-        return sorted(names)
+        return names
 
 
 def resolve(config: dict) -> Plan:
