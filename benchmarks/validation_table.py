@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from difficulty.analysis.statistics import interval
 from difficulty.models.evaluation import auc, fold_scores
 
 
@@ -33,7 +34,7 @@ def split_scores(predictions: pd.DataFrame, resamples: int = 2000, seed: int = 0
         pick = rng.integers(0, len(y), len(y))
         if len(np.unique(y[pick])) == len(classes):
             draws.append(auc(y[pick], proba[pick]))
-    low, high = np.percentile(draws, [2.5, 97.5])
+    low, high = interval(np.array(draws))
     return fold_scores(y, proba) | {"low": low, "high": high}
 
 
