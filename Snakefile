@@ -32,6 +32,11 @@ include: "workflow/rules/models.smk"
 include: "workflow/rules/correlation.smk"
 
 
+if config["downloads"]:
+
+    include: "workflow/rules/downloads.smk"
+
+
 # On a cluster these run in the submitting process: tables, summaries and plots take seconds.
 localrules:
     all,

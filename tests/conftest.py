@@ -19,20 +19,10 @@ def write_nifti(path, array, spacing=(1.0, 1.0, 1.0)):
 
 @pytest.fixture
 def nifti_sheet(tmp_path):
-    """A sample sheet of six NIfTI cases of two classes, three patients, masks for all."""
-    rng = np.random.default_rng(0)
-    rows = ["case_id\tpatient_id\tlabel\timage\tmask"]
-    (tmp_path / "img").mkdir()
-    for i in range(6):
-        image = rng.normal(100 + 30 * (i % 2), 10, (10, 12, 14)).astype(np.float32)
-        mask = np.zeros((10, 12, 14), np.uint8)
-        mask[2:8, 3:9, 3:11] = 1
-        write_nifti(tmp_path / "img" / f"c{i}.nii.gz", image, (2.0, 1.0, 0.5))
-        write_nifti(tmp_path / "img" / f"c{i}_mask.nii.gz", mask, (2.0, 1.0, 0.5))
-        rows.append(f"c{i}\tp{i // 2}\t{'tumour' if i % 2 else 'normal'}\timg/c{i}.nii.gz\timg/c{i}_mask.nii.gz")
-    sheet = tmp_path / "sheet.tsv"
-    sheet.write_text("\n".join(rows) + "\n")
-    return sheet
+    """A sample sheet of six NIfTI cases of two classes, three patients, masks for all (the sheet source's example)."""
+    from difficulty.data.sheet import write_example
+
+    return Path(write_example(tmp_path)["path"])
 
 
 def prepared(folder, entry, seed=0):

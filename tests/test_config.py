@@ -10,8 +10,8 @@ import yaml
 from conftest import REPO
 from difficulty.options import ConfigError
 from difficulty.pipeline import config as pipeline_config
+from difficulty.pipeline import reference
 from difficulty.pipeline.code import PACKAGE, code_files
-from difficulty.pipeline.reference import END, START, config_reference
 
 SCRIPTS = REPO / "workflow" / "scripts"
 
@@ -41,7 +41,7 @@ def test_default_config_resolves_with_every_option_filled():
         "size": [28, 28, 28],
         "batch_size": 32,
     }
-    assert plan.metrics["fid"] == {"type": "fid", "seeds": 2, "sessions_per_seed": 500, "fraction": 0.6} | {
+    assert plan.metrics["fid"] == {"type": "fid", "chunks": 2, "sessions_per_chunk": 500, "fraction": 0.6} | {
         "patient_wise": False
     }
     assert plan.models["cnn3d"]["epochs"] == 8 and plan.models["cnn3d"]["dropout"] == 0.2
@@ -100,28 +100,58 @@ def test_old_forms_are_upgraded_with_a_note_showing_the_new_form():
         "pca": 210
     }
     assert config["features"]["radiomics"]["params"] == "study"
-    assert config["metrics"] == {"fid": {"type": "fid"}} and config["bootstrap"] == {"seeds": 4, "fraction": 0.5}
-    assert len(notes) == 3 and "write it as `medicalnet_resnet50: {type: medicalnet, depth: 50, ...}`" in notes[0]
+    assert config["metrics"] == {"fid": {"type": "fid"}} and config["bootstrap"] == {"chunks": 4, "fraction": 0.5}
+    assert len(notes) == 4 and "write it as `medicalnet_resnet50: {type: medicalnet, depth: 50, ...}`" in notes[0]
+    assert notes[3] == "bootstrap.seeds: renamed; write it as `chunks`"
+    renamed = minimal(bootstrap={"sessions_per_seed": 7}, metrics={"sil": {"type": "sil", "seeds": 3}})
+    assert pipeline_config.upgrade(renamed) == [
+        "bootstrap.sessions_per_seed: renamed; write it as `sessions_per_chunk`",
+        "metrics.sil.seeds: renamed; write it as `chunks`",
+    ]
+    assert pipeline_config.resolve(renamed).metrics["sil"] | {} == {
+        "type": "sil",
+        "chunks": 3,
+        "sessions_per_chunk": 7,
+        "fraction": 0.6,
+        "patient_wise": False,
+        "multiclass": "pairs",
+    }
     assert pipeline_config.upgrade(config) == []  # the new form is left alone
     empty = minimal(metrics={})
     pipeline_config.upgrade(empty)
     assert "metrics" not in empty  # the schema's default (sil and fid) applies
 
 
-def test_readme_configuration_reference_is_written_from_the_declarations():
-    """Each option's default and description live where it is declared; the README shows exactly those."""
+def test_readme_reference_and_measures_are_written_from_the_registrations(capsys, tmp_path):
+    """Each option's default and description, each measure's line, live where they are declared; the README shows
+    exactly those (the reference command says so with --check, and prints them without a file)."""
+    check = subprocess.run(  # a fresh process: the types of this package, no plugin a test has loaded
+        [sys.executable, "-m", "difficulty.pipeline.reference", "--check", "README.md"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
     readme = (REPO / "README.md").read_text()
-    block = readme.split(START, 1)[1].split(END, 1)[0]
-    assert block == "\n" + config_reference(), "run `python -m difficulty.pipeline.reference README.md`"
+    block = readme.split("<!-- config-reference:start -->", 1)[1].split("<!-- config-reference:end -->", 1)[0]
     for text in ("`fraction` (default `0.6`)", "`epochs` (default `8`)", "`params` (default `fast`)"):
         assert text in block
+    table = readme.split("<!-- measures:start -->", 1)[1].split("<!-- measures:end -->", 1)[0]
+    assert "| `sil` | Silhouette score, patient-aware a_i | higher | Thornblad et al. 2025 |" in table
+    assert "| `n1` |" in table and "| lower |" in table
+    copy = tmp_path / "README.md"
+    copy.write_text(readme.replace("| `sil` | Silhouette score", "| `sil` | Silhouette"))
+    assert reference.main(["--check", str(copy)]) == 1 and "out of date" in capsys.readouterr().out
+    reference.main([])
+    printed = capsys.readouterr().out
+    assert "`type: sil`: Silhouette score, patient-aware a_i; higher is easier." in printed and "| `fid` |" in printed
 
 
 def test_code_inputs_follow_imports_and_skip_unrelated_modules():
     files = {str(p.relative_to(PACKAGE)) for p in code_files(SCRIPTS / "bootstrap.py") if PACKAGE in p.parents}
-    assert {"metrics/jobs.py", "metrics/bootstrap.py", "metrics/registry.py", "features/postprocess.py"} <= files
-    assert {"metrics/__init__.py", "features/__init__.py", "__init__.py", "logs.py", "io.py"} <= files
-    assert "metrics/silhouette_score.py" not in files and "features/radiomics.py" not in files
+    assert {"metrics/jobs.py", "metrics/bootstrap.py", "metrics/registry.py"} <= files
+    assert {"metrics/__init__.py", "__init__.py", "logs.py", "io.py"} <= files
+    assert "metrics/silhouette_score.py" not in files and not any(f.startswith("features/") for f in files)
     with_type = code_files(SCRIPTS / "bootstrap.py", PACKAGE / "metrics" / "silhouette_score.py")
     assert PACKAGE / "metrics" / "silhouette_score.py" in with_type and PACKAGE / "metrics" / "backend.py" in with_type
     radiomics = code_files(SCRIPTS / "extract_features.py", PACKAGE / "features" / "radiomics.py")

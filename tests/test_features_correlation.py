@@ -10,6 +10,7 @@ from difficulty.analysis import correlation, plots
 from difficulty.analysis.ranking import rank_measures
 from difficulty.analysis.summaries import summarize_metrics, summarize_models
 from difficulty.features import postprocess as features
+from difficulty.metrics.jobs import join_labels
 
 
 def table(values):
@@ -37,11 +38,11 @@ def test_pca_caps_components_and_reports_variance():
 def test_join_labels_aligns_by_case_id_and_reports_missing():
     feats = table({"a": [0.0, 1.0, 2.0]})
     cases = pd.DataFrame({"case_id": ["c2", "c0", "c1"], "label": ["x", "y", "x"], "patient_id": ["p", "q", "r"]})
-    X, y, g = features.join_labels(feats, cases)
+    X, y, g = join_labels(feats, cases)
     np.testing.assert_array_equal(X[:, 0], [2.0, 0.0, 1.0])
     assert list(y) == ["x", "y", "x"] and list(g) == ["p", "q", "r"]
     with pytest.raises(ValueError, match=r"1 cases have no features \(e.g. \['c9'\]\)"):
-        features.join_labels(feats, pd.concat([cases, cases.iloc[:1].assign(case_id="c9")]))
+        join_labels(feats, pd.concat([cases, cases.iloc[:1].assign(case_id="c9")]))
 
 
 @pytest.fixture

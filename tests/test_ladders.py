@@ -55,7 +55,7 @@ def test_a_bootstrap_job_writes_the_direction_of_its_metric(tmp_path):
     write_table(features, tmp_path / "f.parquet")
     labels = pd.DataFrame({"case_id": ids, "patient_id": ids, "label": ["x", "y"] * 10})
     write_table(labels, tmp_path / "l.parquet")
-    spec = {"type": "n2", "seeds": 1, "sessions_per_seed": 3, "fraction": 0.6, "patient_wise": False}
+    spec = {"type": "n2", "chunks": 1, "sessions_per_chunk": 3, "fraction": 0.6, "patient_wise": False}
     out = tmp_path / "out.parquet"
     bootstrap_chunk(
         features=tmp_path / "f.parquet",

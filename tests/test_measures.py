@@ -22,20 +22,20 @@ SEPARATED, IDENTICAL = gaussians(10.0), gaussians(0.0)
 
 
 def test_knn_on_separated_and_identical_classes():
-    assert metrics.knn_error(*SEPARATED) == 0.0
-    assert metrics.knn_auc(*SEPARATED) == 1.0
-    assert 0.3 < metrics.knn_error(*IDENTICAL) < 0.7
-    assert 0.3 < metrics.knn_auc(*IDENTICAL) < 0.7
+    assert metrics.score("knn_error", *SEPARATED) == 0.0
+    assert metrics.score("knn_auc", *SEPARATED) == 1.0
+    assert 0.3 < metrics.score("knn_error", *IDENTICAL) < 0.7
+    assert 0.3 < metrics.score("knn_auc", *IDENTICAL) < 0.7
 
 
 def test_knn_neighbours_exclude_the_own_patient():
     X = np.array([[0.0], [0.1], [1.0], [1.1]])
     y = np.array([0, 0, 1, 1])
-    assert metrics.knn_error(X, y, k=1) == 0.0
+    assert metrics.score("knn_error", X, y, k=1) == 0.0
     # Cases 0 and 1 are one patient: each must take its nearest neighbour from class 1.
-    assert metrics.knn_error(X, y, groups=["a", "a", "b", "c"], k=1) == 0.5
+    assert metrics.score("knn_error", X, y, groups=["a", "a", "b", "c"], k=1) == 0.5
     with pytest.raises(ValueError, match="k = 3 but a case has only 2 cases of other patients"):
-        metrics.knn_error(X, y, groups=["a", "a", "b", "c"], k=3)
+        metrics.score("knn_error", X, y, groups=["a", "a", "b", "c"], k=3)
 
 
 def test_knn_equals_scikit_learn_leave_one_out_three_classes():
@@ -46,21 +46,21 @@ def test_knn_equals_scikit_learn_leave_one_out_three_classes():
     k = 7
     idx = NearestNeighbors(n_neighbors=k + 1).fit(X).kneighbors(X, return_distance=False)[:, 1:]
     votes = np.stack([(y[idx] == c).mean(axis=1) for c in range(3)], axis=1)
-    assert metrics.knn_auc(X, y, k=k) == pytest.approx(roc_auc_score(y, votes, multi_class="ovr"), rel=1e-12)
+    assert metrics.score("knn_auc", X, y, k=k) == pytest.approx(roc_auc_score(y, votes, multi_class="ovr"), rel=1e-12)
     majority = votes.argmax(axis=1)
     clear = np.sort(votes, axis=1)[:, -1] > np.sort(votes, axis=1)[:, -2]  # no tie in the vote
-    ours_wrong = metrics.knn_error(X, y, k=k) * len(y)
+    ours_wrong = metrics.score("knn_error", X, y, k=k) * len(y)
     assert ours_wrong >= np.sum((majority != y) & clear)
     assert ours_wrong <= np.sum((majority != y) | ~clear)
 
 
 def test_linear_probe_separated_identical_and_seeded():
-    assert metrics.linear_probe(*SEPARATED) == 1.0
-    hard = [metrics.linear_probe(*IDENTICAL, seed=s) for s in range(4)]
+    assert metrics.score("probe", *SEPARATED) == 1.0
+    hard = [metrics.score("probe", *IDENTICAL, seed=s) for s in range(4)]
     assert all(0.2 < v < 0.8 for v in hard) and len(set(hard)) > 1  # the seed moves the folds
-    assert metrics.linear_probe(*IDENTICAL, seed=2) == hard[2]
+    assert metrics.score("probe", *IDENTICAL, seed=2) == hard[2]
     X, y = gaussians(1.0)
-    assert 0.7 < metrics.linear_probe(X, y, groups=np.arange(len(y)) // 2) < 0.95
+    assert 0.7 < metrics.score("probe", X, y, groups=np.arange(len(y)) // 2) < 0.95
 
 
 def test_linear_probe_equals_scikit_learn_cross_validation():
@@ -76,7 +76,7 @@ def test_linear_probe_equals_scikit_learn_cross_validation():
     folds = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=11)
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
     proba = cross_val_predict(model, X, y, groups=np.arange(len(y)), cv=folds, method="predict_proba")
-    assert metrics.linear_probe(X, y, seed=11) == pytest.approx(roc_auc_score(y, proba[:, 1]), rel=1e-12)
+    assert metrics.score("probe", X, y, seed=11) == pytest.approx(roc_auc_score(y, proba[:, 1]), rel=1e-12)
 
 
 def test_f1_hand_computed_and_problexity():
@@ -84,25 +84,26 @@ def test_f1_hand_computed_and_problexity():
 
     X = np.array([[0.0, 5.0], [2.0, 5.0], [4.0, 5.0], [6.0, 5.0]])  # feature 2 constant: ignored
     y = np.array([0, 0, 1, 1])
-    assert metrics.f1(X, y) == pytest.approx(1 / 9)  # (1 − 5)² / (1 + 1) = 8
+    assert metrics.score("f1", X, y) == pytest.approx(1 / 9)  # (1 − 5)² / (1 + 1) = 8
     for seed in range(3):
         X, y = gaussians(0.5, n_per_class=30 + 10 * seed, d=6, seed=seed)
-        assert metrics.f1(X, y) == pytest.approx(peer_f1(X, y), rel=1e-12)
-    assert metrics.f1(*SEPARATED) < 0.03 and metrics.f1(*IDENTICAL) > 0.75  # r ≈ 10² / 2
+        assert metrics.score("f1", X, y) == pytest.approx(peer_f1(X, y), rel=1e-12)
+    assert metrics.score("f1", *SEPARATED) < 0.03 and metrics.score("f1", *IDENTICAL) > 0.75  # r ≈ 10² / 2
 
 
 def test_n1_hand_computed_and_problexity():
     from problexity.classification import n1 as peer_n1
 
-    assert metrics.n1(np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 0, 1, 1]) == 0.5  # one boundary edge, 2 cases
+    line = np.array([[0.0], [1.0], [2.0], [3.0]])
+    assert metrics.score("n1", line, [0, 0, 1, 1]) == 0.5  # one boundary edge, 2 cases
     for seed in range(3):
         X, y = gaussians(1.0, n_per_class=35, d=4, seed=seed)
         edges = complexity.minimum_spanning_tree(pairwise.distance_matrix(X))
         cross = edges[y[edges[:, 0]] != y[edges[:, 1]]]
         # problexity counts boundary edges (halved) instead of the cases on them.
         assert len(cross) / 2 / len(y) == pytest.approx(peer_n1(X, y), rel=1e-12)
-        assert metrics.n1(X, y) == len(np.unique(cross)) / len(y)
-    assert metrics.n1(*SEPARATED) == pytest.approx(2 / 80)  # the one edge between the two clouds
+        assert metrics.score("n1", X, y) == len(np.unique(cross)) / len(y)
+    assert metrics.score("n1", *SEPARATED) == pytest.approx(2 / 80)  # the one edge between the two clouds
 
 
 def test_minimum_spanning_tree_has_scipy_weight():
@@ -119,14 +120,14 @@ def test_n2_hand_computed_and_problexity():
 
     X = np.array([[0.0], [1.0], [3.0], [4.0]])
     y = np.array([0, 0, 1, 1])
-    assert metrics.n2(X, y) == pytest.approx(2 / 7)  # intra 1+1+1+1, extra 3+2+2+3: q = 0.4
+    assert metrics.score("n2", X, y) == pytest.approx(2 / 7)  # intra 1+1+1+1, extra 3+2+2+3: q = 0.4
     # problexity 0.5.11 takes each case's second-nearest enemy (extra 4+3+3+4: q = 4/14).
     assert peer_n2(X, y) == pytest.approx(2 / 9)
     # Own patient left out: cases 0 and 1 are one patient and have no intra-class neighbour.
-    assert metrics.n2(X, y, groups=["p", "p", "q", "r"]) == pytest.approx(2 / 7)
+    assert metrics.score("n2", X, y, groups=["p", "p", "q", "r"]) == pytest.approx(2 / 7)
     X5 = np.array([[0.0], [1.0], [1.5], [3.0], [4.0]])
     y5 = np.array([0, 0, 0, 1, 1])
-    plain, grouped = metrics.n2(X5, y5), metrics.n2(X5, y5, groups=["p", "p", "q", "r", "s"])
+    plain, grouped = metrics.score("n2", X5, y5), metrics.score("n2", X5, y5, groups=["p", "p", "q", "r", "s"])
     assert plain == pytest.approx(4.0 / 14.5)  # intra 1+.5+.5+1+1 = 4, extra 3+2+1.5+1.5+2.5 = 10.5
     assert grouped == pytest.approx(4.5 / 15.0)  # case 0's neighbour is 1.5 instead of 1: intra 4.5
 
@@ -136,9 +137,9 @@ def test_lsc_equals_problexity():
 
     for seed in range(3):
         X, y = gaussians(1.0, n_per_class=30, d=4, seed=seed)
-        assert metrics.lsc(X, y) == pytest.approx(peer_lsc(X, y), rel=1e-12)
-    assert metrics.lsc(*SEPARATED) == pytest.approx(0.5)  # every local set is the whole class: 1 − 2·40²/80²
-    assert metrics.lsc(*IDENTICAL) > 0.9
+        assert metrics.score("lsc", X, y) == pytest.approx(peer_lsc(X, y), rel=1e-12)
+    assert metrics.score("lsc", *SEPARATED) == pytest.approx(0.5)  # every local set is the whole class: 1 − 2·40²/80²
+    assert metrics.score("lsc", *IDENTICAL) > 0.9
 
 
 def test_csg_equals_spectral_metric():
@@ -148,16 +149,16 @@ def test_csg_equals_spectral_metric():
         X, y = gaussians(1.5, n_per_class=30, d=2, classes=classes, seed=seed)
         X *= 10.0  # Parzen windows well above the package's 1e-4 floor
         peer = CumulativeGradientEstimator(M_sample=1000, k_nearest=5).fit(X, y)
-        assert metrics.csg(X, y, k=5) == pytest.approx(float(np.squeeze(peer.csg)), rel=1e-9, abs=1e-12)
+        assert metrics.score("csg", X, y, k=5) == pytest.approx(float(np.squeeze(peer.csg)), rel=1e-9, abs=1e-12)
         S = spectral.class_similarity(X, pairwise.distance_matrix(X), y, np.arange(len(y)), 5)
         np.testing.assert_allclose(S, peer.S, rtol=1e-9)
-    assert metrics.csg(*SEPARATED) == 0.0
-    assert metrics.csg(*IDENTICAL) > 0.5
+    assert metrics.score("csg", *SEPARATED) == 0.0
+    assert metrics.score("csg", *IDENTICAL) > 0.5
 
 
 def test_dsi_hand_computed_and_scipy_ks():
     X = np.array([[0.0], [1.0], [10.0], [11.0]])
-    assert metrics.dsi(X, [0, 0, 1, 1]) == 1.0
+    assert metrics.score("dsi", X, [0, 0, 1, 1]) == 1.0
     X, y = gaussians(0.8, seed=5)
     D = pairwise.distance_matrix(X)
     expected = []
@@ -165,24 +166,24 @@ def test_dsi_hand_computed_and_scipy_ks():
         m = y == c
         intra = D[np.ix_(m, m)][np.triu_indices(m.sum(), 1)]
         expected.append(ks_2samp(intra, D[np.ix_(m, ~m)].ravel()).statistic)
-    assert metrics.dsi(X, y) == pytest.approx(np.mean(expected), rel=1e-12)
-    assert metrics.dsi(*SEPARATED) == 1.0 and metrics.dsi(*IDENTICAL) < 0.15
+    assert metrics.score("dsi", X, y) == pytest.approx(np.mean(expected), rel=1e-12)
+    assert metrics.score("dsi", *SEPARATED) == 1.0 and metrics.score("dsi", *IDENTICAL) < 0.15
 
 
 def test_cosine_separation_hand_computed():
     X = np.array([[1.0, 0.0], [2.0, 0.0], [0.0, 1.0], [0.0, 3.0]])
-    assert metrics.cosine_separation(X, [0, 0, 1, 1]) == pytest.approx(1.0)  # S_R = 1, S_E = 0
+    assert metrics.score("cosine", X, [0, 0, 1, 1]) == pytest.approx(1.0)  # S_R = 1, S_E = 0
     X = np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [-1.0, 1.0]])
     # S_R: cos(0°→45°) = √½ and cos(90°→135°) = √½; S_E: cos of 90°, 135°, 45°, 90° = (0 − √½ + √½ + 0) / 4
-    assert metrics.cosine_separation(X, [0, 0, 1, 1]) == pytest.approx(np.sqrt(0.5))
-    assert metrics.cosine_separation(X, [0, 0, 1, 1], groups=["p", "p", "q", "r"]) == pytest.approx(np.sqrt(0.5))
-    assert abs(metrics.cosine_separation(*IDENTICAL)) < 0.05
+    assert metrics.score("cosine", X, [0, 0, 1, 1]) == pytest.approx(np.sqrt(0.5))
+    assert metrics.score("cosine", X, [0, 0, 1, 1], groups=["p", "p", "q", "r"]) == pytest.approx(np.sqrt(0.5))
+    assert abs(metrics.score("cosine", *IDENTICAL)) < 0.05
 
 
 def test_imbalance_ratio():
     X = np.zeros((40, 2))
-    assert metrics.imbalance_ratio(X, [0] * 30 + [1] * 10) == 3.0
-    assert metrics.imbalance_ratio(X, ["a"] * 20 + ["b"] * 12 + ["c"] * 8) == 2.5
+    assert metrics.score("imbalance", X, [0] * 30 + [1] * 10) == 3.0
+    assert metrics.score("imbalance", X, ["a"] * 20 + ["b"] * 12 + ["c"] * 8) == 2.5
     scores = metrics.bootstrap("imbalance", X, [0] * 30 + [1] * 10, sessions=3)
     np.testing.assert_array_equal(scores, [3.0] * 3)  # round(30 · 0.6) / round(10 · 0.6)
 
@@ -219,4 +220,5 @@ def test_exempt_metrics_really_depend_on_what_they_are_exempt_from():
     p = np.random.default_rng(1).permutation(len(y))
     assert metrics.fid_score(X[p], y[p]) != pytest.approx(metrics.fid_score(X, y), rel=1e-6)  # halves by order
     X2, y2 = gaussians(1.0, n_per_class=15, d=2, seed=9)
-    assert metrics.csg(1e-3 * X2, y2) != pytest.approx(metrics.csg(X2, y2), rel=1e-6)  # the 1e-4 volume floor
+    small = metrics.score("csg", 1e-3 * X2, y2)
+    assert small != pytest.approx(metrics.score("csg", X2, y2), rel=1e-6)  # the 1e-4 volume floor

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from difficulty import metrics
+from difficulty import devices, metrics
 from difficulty.metrics import backend, frechet
 from difficulty.options import Option
 
@@ -89,8 +89,8 @@ def test_silhouette_multiclass_pairs_and_nearest():
 def test_fid_matches_sqrtm_route(blobs):
     X, y = blobs
     a, b = X[y == 0], X[y == 1]
-    assert metrics.fid(a, b) == pytest.approx(sqrtm_fid(a, b), rel=1e-9)
-    assert metrics.fid(a, a) == pytest.approx(0.0, abs=1e-9)
+    assert metrics.frechet_distance(a, b) == pytest.approx(sqrtm_fid(a, b), rel=1e-9)
+    assert metrics.frechet_distance(a, a) == pytest.approx(0.0, abs=1e-9)
 
 
 def test_fid_score_matches_sqrtm_route(blobs):
@@ -109,7 +109,7 @@ def test_fid_more_features_than_samples_is_finite_and_deterministic():
     assert np.isfinite(value) and isinstance(value, float) and -1 <= value <= 1
     # Same value by the Gram (kernel) route that the bootstrap takes for d > n.
     a, b = np.flatnonzero(y == 0), np.flatnonzero(y == 1)
-    assert frechet.SubsetFid(X)(a, b) == pytest.approx(metrics.fid(X[a], X[b]), rel=1e-9)
+    assert frechet.SubsetFid(X)(a, b) == pytest.approx(metrics.frechet_distance(X[a], X[b]), rel=1e-9)
 
 
 @pytest.mark.parametrize("metric", ["sil", "fid"])
@@ -177,11 +177,11 @@ def registered():
 
 def test_registered_metric_runs_in_bootstrap(blobs, registered):
     X, y = blobs
-    registered.append("mean_gap")
-    metrics.register_metric("mean_gap", lambda X, y, g: float(abs(X[y == 0].mean() - X[y == 1].mean())))
-    scores = metrics.bootstrap("mean_gap", X, y, sessions=3, seed=0)
+    registered.append("mean_difference")
+    metrics.register_metric("mean_difference", lambda X, y, g: float(abs(X[y == 0].mean() - X[y == 1].mean())))
+    scores = metrics.bootstrap("mean_difference", X, y, sessions=3, seed=0)
     assert scores.shape == (3,) and np.all(scores > 0)
-    assert "mean_gap" in metrics.metric_names()
+    assert "mean_difference" in metrics.metric_names() and metrics.score("mean_difference", X, y) > 0
 
 
 def test_registered_metric_options_reach_the_metric(blobs, registered):
@@ -204,7 +204,7 @@ def test_registered_metric_options_reach_the_metric(blobs, registered):
 def test_a_built_in_name_cannot_be_taken_and_bootstrap_names_are_reserved():
     with pytest.raises(ValueError, match="'sil' is already registered by difficulty.metrics.silhouette_score"):
         metrics.register_metric("sil", lambda X, y, g: 0.0)
-    with pytest.raises(ValueError, match="option 'fraction' is a bootstrap option"):
+    with pytest.raises(ValueError, match="option .fraction. is an option of every metric entry"):
         metrics.register_metric("x", lambda X, y, g: 0.0, options={"fraction": Option(0.5)})
 
 
@@ -248,7 +248,7 @@ def test_torch_backend_equals_numpy(metric):
 
 
 def test_auto_device_is_numpy_without_a_gpu(monkeypatch):
-    monkeypatch.setattr(backend.os.path, "exists", lambda path: False)
+    monkeypatch.setattr(devices.os.path, "exists", lambda path: False)
     assert metrics.resolve_device("auto") == "numpy"
     assert metrics.resolve_device("cuda:1") == "cuda:1"
 

@@ -61,12 +61,13 @@ def test_each_conda_env_installs_what_its_rules_import_and_this_package():
     """A rule's env has every distribution its script and the package modules it may run import (all types of
     its kind); its post-deploy script installs this package from the project without dependencies."""
     from difficulty.data.sources import SOURCES
+    from difficulty.data.variants import VARIANTS
     from difficulty.features.registry import FEATURES
     from difficulty.metrics.registry import METRICS
     from difficulty.models.registry import MODELS
     from difficulty.pipeline.code import code_files
 
-    registries = {"datasets": SOURCES, "features": FEATURES, "metrics": METRICS, "models": MODELS}
+    registries = {"datasets": SOURCES, "variants": VARIANTS, "features": FEATURES, "metrics": METRICS, "models": MODELS}
     for smk, name, block in rules():
         env = REPO / "envs" / re.search(r"envs/(\w+\.yaml)", block).group(1)
         script = REPO / "workflow" / "scripts" / re.search(r"scripts/(\w+\.py)", block).group(1)

@@ -1,7 +1,7 @@
-"""Common tests that every registered type passes: sources, feature extractors, metrics and models.
+"""Common tests that every registered type passes: sources, variant kinds, feature extractors, metrics, models.
 
-A new type is picked up here by registering it; a type with required options
-needs an example below.
+Built-in types and the plugins of ``tests/plugins/`` alike: a new type is picked up here by registering it, and
+runs on the example it declares (``example=``; its defaults where it declares none).
 """
 
 from pathlib import Path
@@ -12,16 +12,18 @@ import pytest
 import torch
 from jsonschema import Draft202012Validator
 
-from conftest import ADRENAL, prepared
-from difficulty.data import SOURCES, resolve_dataset
+from conftest import REPO, prepared
+from difficulty import metrics
+from difficulty.data import SOURCES, VARIANTS, resolve_dataset
 from difficulty.features import FEATURES, resolve_feature
-from difficulty.io import file_digest
 from difficulty.metrics import METRICS, bootstrap, check_inputs, draw_sessions, session_seed
 from difficulty.models import MODELS, resolve_model
 from difficulty.options import ConfigError
-from difficulty.registry import Registry
+from difficulty.registry import Registry, load_plugins
 
-KINDS = {"source": SOURCES, "feature": FEATURES, "metric": METRICS, "model": MODELS}
+PLUGINS = sorted((REPO / "tests" / "plugins").glob("*.py"))
+load_plugins(PLUGINS)
+KINDS = {"source": SOURCES, "variant": VARIANTS, "feature": FEATURES, "metric": METRICS, "model": MODELS}
 ENTRIES = [(kind, name) for kind, registry in KINDS.items() for name in registry.names()]
 
 
@@ -29,20 +31,29 @@ def ids(items):
     return [f"{kind}-{name}" for kind, name in items]
 
 
+def test_the_plugins_of_every_kind_are_among_the_types():
+    plugin_types = {
+        (kind, name) for kind, name in ENTRIES if KINDS[kind].get(name).module.startswith("difficulty_plugin")
+    }
+    assert {kind for kind, _ in plugin_types} == {"source", "feature", "metric", "model"}
+
+
 @pytest.mark.parametrize(("kind", "name"), ENTRIES, ids=ids(ENTRIES))
-def test_every_type_documents_itself_and_its_defaults_fit_their_schema(kind, name):
+def test_every_type_documents_itself_and_its_defaults_fit_their_schema(kind, name, tmp_path):
     entry = KINDS[kind].get(name)
-    assert entry.help and entry.module.startswith("difficulty.")
-    assert Path(entry.source_file).exists()
+    assert entry.help and entry.describe() and Path(entry.source_file).exists()
     for option_name, option in entry.all_options().items():
         assert option.help, f"{kind} {name}: option {option_name} has no description"
         if not option.required:
             errors = list(Draft202012Validator(dict(option.schema)).iter_errors(option.default))
             assert not errors, f"{kind} {name}: default of {option_name} does not fit its schema: {errors[0].message}"
+    example = entry.example_options(tmp_path)
+    missing = [key for key, option in entry.options.items() if option.required and key not in example]
+    assert not missing, f"{kind} {name}: declare an example= that gives its required option(s) {missing}"
 
 
 def test_unknown_type_and_a_taken_name_are_refused():
-    registry = Registry("gadget", type(METRICS.get("sil")), "gadgets")
+    registry = Registry("gadget", type(METRICS.get("sil")), "gadgets", "fn", "register_gadget")
     with pytest.raises(ConfigError, match=r"unknown gadget type 'x'; registered: \. A module listed under 'plugins'"):
         registry.get("x")
     entry = METRICS.get("sil")
@@ -53,26 +64,22 @@ def test_unknown_type_and_a_taken_name_are_refused():
         registry.add(other)
 
 
+def test_a_type_splits_an_entry_into_the_kinds_options_and_its_own():
+    spec = resolve_feature("f", {"type": "random_resnet", "depth": 10, "pca": 4})
+    shared, own = FEATURES.get("random_resnet").split(spec)
+    assert shared == {"pca": 4, "shards": 1} and own == {"depth": 10, "size": [28, 28, 28], "batch_size": 8}
+    spec = resolve_model("m", {"type": "cnn3d", "epochs": 2})
+    training, own = MODELS.get("cnn3d").split(spec)
+    assert own == {"channels": [8, 16, 32], "dropout": 0.2} and training["epochs"] == 2 and "type" not in training
+
+
 # ---- sources -----------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def source_examples(tmp_path, nifti_sheet):
-    with np.load(ADRENAL) as npz:
-        arrays = {f"{s}_{k}": npz[f"{s}_{k}"][:4] for s in ("train", "val", "test") for k in ("images", "labels")}
-    np.savez(tmp_path / "small.npz", **arrays)
-    return {
-        "medmnist": {"path": str(tmp_path / "small.npz")},
-        "sheet": {"path": str(nifti_sheet)},
-        "synthetic": {"separation": 0.5, "n_per_class": 4, "shape": [8, 8, 8]},
-    }
-
-
 @pytest.mark.parametrize("name", SOURCES.names())
-def test_every_source_reads_its_cases_in_table_order(name, source_examples):
-    assert name in source_examples, f"add an example spec of source {name!r} to this test"
-    spec = resolve_dataset({"name": "d", "source": name, **source_examples[name]})
+def test_every_source_reads_its_cases_in_table_order(name, tmp_path):
     source = SOURCES.get(name)
+    spec = resolve_dataset({"name": "d", "source": name, **source.example_options(tmp_path)})
     if source.check is not None:
         source.check(spec, False)
     cases = source.cases(spec)
@@ -89,29 +96,29 @@ def test_every_source_reads_its_cases_in_table_order(name, source_examples):
     assert seen == list(rows["case_id"])
 
 
+@pytest.mark.parametrize("name", VARIANTS.names())
+def test_every_variant_kind_makes_a_label_table_of_its_parents_cases_deterministically(name, tmp_path):
+    kind = VARIANTS.get(name)
+    selects = {} if kind.options[name].required else {name: kind.options[name].default}  # its key names the kind
+    spec = resolve_dataset({"name": "v", "parent": "p", **selects, **kind.example_options(tmp_path)})
+    assert spec["variant"] == name and spec["parent"] == "p"
+    _, options = kind.split(spec)
+    parent = pd.DataFrame({"case_id": [f"c{i}" for i in range(40)], "patient_id": [f"p{i // 2}" for i in range(40)]})
+    parent["label"] = np.where(np.arange(40) % 2, "a", "b")
+    table = kind.labels(parent.copy(), options, 5)
+    assert list(table.columns[:3]) == ["case_id", "patient_id", "label"] and table["case_id"].is_unique
+    assert set(table["case_id"]) <= set(parent["case_id"])
+    pd.testing.assert_frame_equal(table, kind.labels(parent.copy(), options, 5))
+
+
 # ---- feature extractors ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def feature_examples(tmp_path):
-    from difficulty.networks.medicalnet import MedicalNetBackbone
-
-    checkpoint = tmp_path / "resnet_10_23dataset.pth"
-    torch.save({"state_dict": {f"module.{k}": v for k, v in MedicalNetBackbone(10).state_dict().items()}}, checkpoint)
-    (tmp_path / "SHA256SUMS").write_text(f"{file_digest(checkpoint, 'sha256')}  {checkpoint.name}\n")
-    return {
-        "radiomics": {},
-        "medicalnet": {"depth": 10, "weights": str(checkpoint), "size": [16, 16, 16]},
-        "random_resnet": {"depth": 10, "size": [16, 16, 16]},
-    }
-
-
 @pytest.mark.parametrize("name", FEATURES.names())
-def test_every_extractor_gives_one_finite_row_per_case_in_order(name, feature_examples, tmp_path):
-    assert name in feature_examples, f"add example options of feature type {name!r} to this test"
-    spec = resolve_feature("f", {"type": name, **feature_examples[name]})
-    options = {k: v for k, v in spec.items() if k != "type"}
+def test_every_extractor_gives_one_finite_row_per_case_in_order(name, tmp_path):
     extractor = FEATURES.get(name)
+    spec = resolve_feature("f", {"type": name, **extractor.example_options(tmp_path)})
+    _, options = extractor.split(spec)
     if extractor.check is not None:
         extractor.check(options, False)
     data = prepared(tmp_path / "p", {"source": "synthetic", "separation": 1.0, "n_per_class": 4, "shape": [16] * 3})
@@ -133,6 +140,13 @@ def two_classes(shift, n=40, d=3, seed=0):
     y = np.repeat([0, 1], n // 2)
     X[y == 1] += shift
     return X, y
+
+
+@pytest.mark.parametrize("name", METRICS.names())
+def test_every_metric_type_scores_a_sample_set_by_its_name(name):
+    X, y = two_classes(2.0)
+    seeded = {"seed": 4} if METRICS.get(name).seeded else {}
+    assert metrics.score(name, X, y, None, seed=4) == METRICS.get(name).fn(X, y, None, **seeded)
 
 
 @pytest.mark.parametrize("name", METRICS.names())
@@ -165,9 +179,9 @@ def test_every_metric_bootstraps_deterministically_whatever_the_label_names(name
 
 
 @pytest.mark.parametrize("name", MODELS.names())
-def test_every_model_maps_volumes_to_class_logits(name):
-    spec = resolve_model("m", {"type": name})
-    own = {k: v for k, v in spec.items() if k in MODELS.get(name).options}
+def test_every_model_maps_volumes_to_class_logits(name, tmp_path):
+    model = MODELS.get(name)
+    _, own = model.split(resolve_model("m", {"type": name, **model.example_options(tmp_path)}))
     torch.manual_seed(0)
-    network = MODELS.get(name).build(3, **own)
+    network = model.build(3, **own)
     assert network(torch.zeros(2, 1, 16, 16, 16)).shape == (2, 3)

@@ -22,86 +22,32 @@ import pytest
 import SimpleITK as sitk
 import yaml
 
-from conftest import ADRENAL, REPO, write_nifti
+from conftest import REPO
 
 AGGREGATES = {"summarize_metrics", "summarize_models", "correlate", "correlate_study", "scatter", "heatmap", "all"}
 AGGREGATES |= {"answer", "ranking_plot", "distributions"}
-PLUGINS = ["toy_metric.py", "toy_features.py", "toy_model.py"]
-
-
-def tiny_medmnist(path):
-    """30 real AdrenalMNIST3D cases (15 per class) in the official file layout."""
-    with np.load(ADRENAL) as npz:
-        images, labels = npz["train_images"], npz["train_labels"]
-    pick = np.concatenate([np.flatnonzero(labels[:, 0] == c)[:15] for c in (0, 1)])
-    parts = {
-        "train": pick[::3].tolist() + pick[1::3].tolist(),
-        "val": pick[2::3][:5].tolist(),
-        "test": pick[2::3][5:].tolist(),
-    }
-    arrays = {}
-    for split, idx in parts.items():
-        arrays[f"{split}_images"] = images[idx]
-        arrays[f"{split}_labels"] = labels[idx]
-    np.savez_compressed(path, **arrays)
-
-
-def tiny_sheet(folder):
-    """16 NIfTI cases of mixed shapes and spacings, lesion masks, two cases per patient."""
-    rng = np.random.default_rng(1)
-    rows = ["case_id,label,image,mask,patient_id"]
-    (folder / "nifti").mkdir()
-    for i in range(16):
-        label = i % 2
-        shape = (12 + i % 5, 16 + i % 3, 18)
-        spacing = (0.8, 0.8 + 0.1 * (i % 2), 1.5 + 0.5 * (i % 3))  # x, y, z
-        image = rng.normal(80 + 40 * label, 15, shape).astype(np.float32)
-        mask = np.zeros(shape, np.uint8)
-        mask[3:9, 4:12, 5:13] = 1
-        write_nifti(folder / "nifti" / f"s{i:02d}.nii.gz", image, spacing)
-        write_nifti(folder / "nifti" / f"s{i:02d}_mask.nii.gz", mask, spacing)
-        rows.append(
-            f"s{i:02d},{'benign' if label else 'other'},nifti/s{i:02d}.nii.gz,nifti/s{i:02d}_mask.nii.gz,pt{i // 2}"
-        )
-    (folder / "sheet.csv").write_text("\n".join(rows) + "\n")
+RESULTS = ".test/results"  # the tiny project's results folder
+DATA = ".test/data"
 
 
 def tiny_config(work):
-    """Inputs of the tiny project, written into ``work``, and its config (paths relative to ``work``)."""
-    tiny_medmnist(work / "tiny.npz")
-    tiny_sheet(work)
-    radiomics = {"setting": {"binWidth": 25, "label": 1}, "imageType": {"Original": {}}}
-    radiomics["featureClass"] = {"firstorder": None, "shape": None, "glcm": None}
-    (work / "radiomics.yaml").write_text(yaml.safe_dump(radiomics))
-    return {
-        "seed": 7,
-        "datasets": [
-            {"name": "tiny", "source": "medmnist", "path": "tiny.npz"},
-            {"name": "tiny_noisy", "parent": "tiny", "label_noise": 0.3},
-            {"name": "nifti", "source": "sheet", "path": "sheet.csv", "normalize": "zscore"},
-            {"name": "phantoms", "source": "synthetic", "separation": 1.0, "n_per_class": 12, "shape": [16, 16, 16]},
-        ],
-        "features": {
-            "radiomics": {"type": "radiomics", "params": "radiomics.yaml", "shards": 2},
-            "random_resnet10": {"type": "random_resnet", "depth": 10, "size": [16, 16, 16], "batch_size": 8, "pca": 4},
-        },
-        "metrics": {"sil": {"type": "sil"}, "fid": {"type": "fid"}},
-        "bootstrap": {"seeds": 2, "sessions_per_seed": 5, "fraction": 0.8},
-        "models": {"cnn3d": {"type": "cnn3d", "folds": 2, "epochs": 1, "channels": [4, 8]}},
-        "correlation": {"bootstrap": 20},
-    }
+    """The tiny project's inputs (``.test/``, the plugins it names) copied into ``work``, and its config."""
+    ignore = shutil.ignore_patterns("results", "__pycache__")
+    for name in (".test", "tests/plugins"):
+        shutil.copytree(REPO / name, work / name, ignore=ignore)
+    return yaml.safe_load((work / ".test" / "config.yaml").read_text())
 
 
 def write_config(work, config):
     (work / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
 
 
-def snakemake(work, *args, check=True, snakefile=None):
+def snakemake(work, *args, check=True, snakefile=None, configfile="config.yaml"):
     """Run snakemake on the project folder ``work`` (its own Snakefile unless one is given)."""
     snakefile = snakefile or (work / "Snakefile" if (work / "Snakefile").exists() else REPO / "Snakefile")
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(snakefile), "--directory", str(work)]
     result = subprocess.run(
-        [*command, "--configfile", str(work / "config.yaml"), "--cores", "2", *args],
+        [*command, "--configfile", str(work / configfile), "--cores", "2", *args],
         capture_output=True,
         text=True,
         env=os.environ | {"PYTHONHASHSEED": "1"},
@@ -132,7 +78,6 @@ def project(folder, config):
     shutil.copy2(REPO / "Snakefile", folder / "Snakefile")
     for name in ("workflow", "src", "config", "envs", "profiles"):
         shutil.copytree(REPO / name, folder / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    shutil.copytree(REPO / "tests" / "plugins", folder / "plugins")
     write_config(folder, config)
 
 
@@ -146,16 +91,8 @@ def moved(finished, tmp_path):
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory):
     work = new_folder(tmp_path_factory.mktemp("run") / "project")
-    config = tiny_config(work)
-    config["plugins"] = [f"plugins/{name}" for name in PLUGINS]
-    config["features"] |= {
-        "rad_fast": {"type": "radiomics", "params": "fast"},
-        "percentiles": {"type": "intensity_percentiles", "percentiles": [25, 75]},
-    }
-    config["metrics"]["gap"] = {"type": "mean_gap", "fraction": 0.5}
-    config["models"]["linear"] = {"type": "linear3d", "grid": 2, "folds": 2, "epochs": 1}
-    project(work, config)
-    snakemake(work)
+    project(work, tiny_config(work))
+    snakemake(work, configfile=".test/config.yaml")  # the very file users run
     return work
 
 
@@ -170,12 +107,12 @@ MODELS = ["cnn3d", "linear"]
 
 
 def test_every_output_exists_with_sane_values(finished):
-    res = finished / "results"
+    res = finished / RESULTS
     names = ["tiny", "tiny_noisy", "nifti", "phantoms"]
     scores = pd.read_parquet(res / "metrics" / "scores.parquet")
     assert len(scores) == 4 * 4 * 3 * 2 * 5  # datasets x features x metrics x seeds x sessions
     assert scores.query("metric != 'gap'")["score"].between(-1, 1).all()
-    for chunk in (res / "metrics").glob("*/*/*/seed*.parquet"):
+    for chunk in (res / "metrics").glob("*/*/*/chunk*.parquet"):
         assert len(pd.read_parquet(chunk)) == 5
     summary = pd.read_csv(res / "metrics" / "summary.tsv", sep="\t")
     assert set(summary["dataset"]) == set(names) and (summary["sessions"] == 10).all()
@@ -210,13 +147,13 @@ def test_every_output_exists_with_sane_values(finished):
     assert (noisy["label"] != clean["label"]).sum() == 9  # round(0.3 * 30)
     # The label-noise variant reuses its parent's images and features: none of its own.
     assert not (res / "prepared" / "tiny_noisy").exists() and not (res / "features" / "tiny_noisy").exists()
-    log = finished / "results" / "logs" / "features" / "tiny.radiomics.shard1.log"
+    log = finished / RESULTS / "logs" / "features" / "tiny.radiomics.shard1.log"
     assert log.read_text().count("radiomics:") >= 1
 
 
 def test_plugin_types_run_through_the_pipeline(finished):
     """A toy metric, feature extractor and model, each one module named under `plugins`, give their rows."""
-    res = finished / "results"
+    res = finished / RESULTS
     percentiles = pd.read_parquet(res / "features" / "phantoms" / "percentiles_raw.parquet")
     assert list(percentiles.columns) == ["case_id", "voxels", "p25", "p75"] and len(percentiles) == 24
     assert (percentiles["p75"] > percentiles["p25"]).all()
@@ -231,7 +168,7 @@ def test_plugin_types_run_through_the_pipeline(finished):
 
 
 def test_two_radiomics_presets_share_the_prepared_data(finished):
-    res = finished / "results"
+    res = finished / RESULTS
     own = pd.read_parquet(res / "features" / "tiny" / "radiomics_raw.parquet")
     fast = pd.read_parquet(res / "features" / "tiny" / "rad_fast_raw.parquet")
     assert fast.shape == (30, 1 + 107) and own.shape[1] < fast.shape[1]
@@ -240,7 +177,7 @@ def test_two_radiomics_presets_share_the_prepared_data(finished):
     pd.testing.assert_frame_equal(
         own.sort_values("case_id", ignore_index=True), fast[shared].sort_values("case_id", ignore_index=True)
     )
-    assert sorted(p.name for p in (finished / "results" / "logs" / "prepare").iterdir()) == [
+    assert sorted(p.name for p in (finished / RESULTS / "logs" / "prepare").iterdir()) == [
         f"{name}.{step}.log" for name in ("nifti", "phantoms", "tiny") for step in ("merge", "shard0")
     ]
 
@@ -269,7 +206,7 @@ AGGREGATE_FILES = {"summary", "scores", "folds", "correlation"}
 
 def test_a_changed_image_reruns_only_its_dataset(finished, tmp_path):
     work = moved(finished, tmp_path)
-    image = work / "nifti" / "s03.nii.gz"
+    image = work / DATA / "nifti" / "s03.nii.gz"
     sitk.WriteImage(sitk.ReadImage(str(image)) + 40.0, str(image))  # new content, same geometry as its mask
     jobs = scheduled_jobs(work)
     rules = {rule for rule, _ in jobs}
@@ -279,9 +216,9 @@ def test_a_changed_image_reruns_only_its_dataset(finished, tmp_path):
             assert re.search(r"(root|dataset)=nifti\b", wildcards), (rule, wildcards)
     assert len([j for j in jobs if j[0] == "bootstrap"]) == len(FEATURES) * len(METRICS) * 2
     # Run it: the other datasets' results keep their files and their times; the changed one's are new.
-    before = stamps(work / "results")
+    before = stamps(work / RESULTS)
     snakemake(work)
-    after = stamps(work / "results")
+    after = stamps(work / RESULTS)
     assert set(after) == set(before)
     others = [p for p in before if any(own_results(p, n) for n in ("tiny", "tiny_noisy", "phantoms"))]
     assert len(others) > 100 and all(after[p] == before[p] for p in others)
@@ -337,9 +274,9 @@ def test_a_run_killed_during_feature_extraction_resumes_after_unlock(finished, t
     work = moved(finished, tmp_path)
     radiomics = work / "src" / "difficulty" / "features" / "radiomics.py"
     radiomics.write_text(radiomics.read_text() + "\n")  # every radiomics shard (3 roots x 2) runs again
-    shards = sorted(p.relative_to(work).as_posix() for p in work.glob("results/features/*/radiomics/shard*.parquet"))
+    shards = sorted(p.relative_to(work).as_posix() for p in work.glob(f"{RESULTS}/features/*/radiomics/shard*.parquet"))
     old = {p: (work / p).stat().st_mtime_ns for p in shards}
-    targets = [f"results/features/{root}/radiomics_raw.parquet" for root in ("nifti", "phantoms", "tiny")]
+    targets = [f"{RESULTS}/features/{root}/radiomics_raw.parquet" for root in ("nifti", "phantoms", "tiny")]
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(work / "Snakefile"), "--directory", str(work)]
     log = tmp_path / "killed.log"
     with open(log, "w") as out:
@@ -399,16 +336,16 @@ def test_a_changed_metric_option_reruns_only_that_metric(finished, tmp_path):
 def test_config_typo_and_wrong_type_stop_the_run_naming_the_key(tmp_path):
     work = new_folder(tmp_path / "p")
     config = tiny_config(work)
-    config["bootstrap"]["sesions_per_seed"] = 5
+    config["bootstrap"]["sesions_per_chunk"] = 5
     write_config(work, config)
     result = snakemake(work, "--dry-run", check=False)
-    assert result.returncode != 0 and "bootstrap: unknown option 'sesions_per_seed'" in output(result)
-    del config["bootstrap"]["sesions_per_seed"]
-    config["bootstrap"]["seeds"] = "two"
+    assert result.returncode != 0 and "bootstrap: unknown option 'sesions_per_chunk'" in output(result)
+    del config["bootstrap"]["sesions_per_chunk"]
+    config["bootstrap"]["chunks"] = "two"
     write_config(work, config)
     result = snakemake(work, "--dry-run", check=False)
-    assert result.returncode != 0 and "bootstrap.seeds: 'two' is not of type 'integer'" in output(result)
-    config["bootstrap"]["seeds"] = 2
+    assert result.returncode != 0 and "bootstrap.chunks: 'two' is not of type 'integer'" in output(result)
+    config["bootstrap"]["chunks"] = 2
     config["features"]["radiomics"]["type"] = "radiomix"
     write_config(work, config)
     text = output(snakemake(work, "--dry-run", check=False))
@@ -429,11 +366,12 @@ def test_old_config_keys_still_run_and_say_the_new_form(tmp_path):
     config["metrics"] = {"names": ["sil"], "seeds": 1, "sessions_per_seed": 3}
     del config["bootstrap"]
     write_config(work, config)
-    result = snakemake(work, "--dry-run", "results/metrics/summary.tsv")
+    result = snakemake(work, "--dry-run", f"{RESULTS}/metrics/summary.tsv")
     text = output(result)
     assert "write it as `random_resnet10: {type: random_resnet, depth: 10, ...}`" in text
     assert "is now the preset `params: fast`" in text
     assert "`metrics: {sil: {type: sil}}` and `bootstrap: {seeds: 1, sessions_per_seed: 3}`" in text
+    assert "bootstrap.seeds: renamed; write it as `chunks`" in text
     assert "bootstrap" in result.stdout and "metric=sil" in result.stdout and "metric=fid" not in result.stdout
 
 
@@ -446,13 +384,16 @@ def test_missing_inputs_stop_before_any_work(tmp_path):
     result = snakemake(work, check=False)
     text = output(result)
     assert result.returncode != 0 and "resnet_50_23dataset.pth is missing" in text and "no random weights" in text
-    assert not (work / "results").exists()
+    assert not (work / RESULTS).exists()
     config["features"] = features
-    (work / "nifti" / "s05_mask.nii.gz").unlink()
+    (work / DATA / "nifti" / "s05_mask.nii.gz").unlink()
     write_config(work, config)
     result = snakemake(work, check=False)
-    assert result.returncode != 0 and "dataset 'nifti': sample sheet sheet.csv: case 's05': mask file" in output(result)
-    assert not (work / "results").exists()
+    assert (
+        result.returncode != 0
+        and f"dataset 'nifti': sample sheet {DATA}/sheet.csv: case 's05': mask file" in output(result)
+    )
+    assert not (work / RESULTS).exists()
 
 
 def test_pretrained_medicalnet_feature_runs_from_a_checkpoint_file(tmp_path):
@@ -519,49 +460,49 @@ def test_a_bad_case_stops_its_job_in_one_line_or_is_skipped_everywhere(tmp_path)
     config["models"]["cnn3d"]["channels"] = [2, 2]
     nifti = next(d for d in config["datasets"] if d["name"] == "nifti")
     nifti["size"] = [16, 16, 16]
-    (work / "nifti" / "s05.nii.gz").write_bytes(b"\x1f\x8b broken")
+    (work / DATA / "nifti" / "s05.nii.gz").write_bytes(b"\x1f\x8b broken")
     config["features"]["rad_fast"] = {"type": "radiomics", "params": "fast"}
     write_config(work, config)
     targets = [
-        "results/labels/nifti.parquet",
-        "results/features/nifti/rad_fast.parquet",
-        "results/metrics/nifti/rad_fast/sil/seed0.parquet",
-        "results/models/nifti/cnn3d.tsv",
+        f"{RESULTS}/labels/nifti.parquet",
+        f"{RESULTS}/features/nifti/rad_fast.parquet",
+        f"{RESULTS}/metrics/nifti/rad_fast/sil/chunk0.parquet",
+        f"{RESULTS}/models/nifti/cnn3d.tsv",
     ]
     result = snakemake(work, *targets, check=False)
     text = output(result)
     assert result.returncode != 0 and "Traceback" not in text
-    assert "DataError: dataset 'nifti', case 's05': cannot read image file nifti/s05.nii.gz" in text
+    assert f"DataError: dataset 'nifti', case 's05': cannot read image file {DATA}/nifti/s05.nii.gz" in text
     assert "set `on_bad_case: skip`" in text
-    assert not (work / "results" / "prepared" / "nifti" / "cases.parquet").exists()
+    assert not (work / RESULTS / "prepared" / "nifti" / "cases.parquet").exists()
     nifti["on_bad_case"] = "skip"
     write_config(work, config)
     snakemake(work, *targets)
-    res = work / "results"
+    res = work / RESULTS
     qc = pd.read_csv(res / "qc" / "nifti.tsv", sep="\t")
     assert qc.query("outcome == 'skipped'")["case_id"].tolist() == ["s05"]
-    assert "cannot read image file nifti/s05.nii.gz" in qc.query("outcome == 'skipped'")["problem"].iloc[0]
+    assert f"cannot read image file {DATA}/nifti/s05.nii.gz" in qc.query("outcome == 'skipped'")["problem"].iloc[0]
     expected = [f"s{i:02d}" for i in range(16) if i != 5]
     labels = pd.read_parquet(res / "labels" / "nifti.parquet")
     features = pd.read_parquet(res / "features" / "nifti" / "rad_fast.parquet")
     predictions = pd.concat(pd.read_parquet(p) for p in (res / "models" / "nifti").glob("cnn3d.predictions.parquet"))
     assert labels["case_id"].tolist() == expected and sorted(features["case_id"]) == expected
     assert sorted(predictions["case_id"]) == expected
-    assert pd.read_parquet(res / "metrics" / "nifti" / "rad_fast" / "sil" / "seed0.parquet")["score"].notna().all()
+    assert pd.read_parquet(res / "metrics" / "nifti" / "rad_fast" / "sil" / "chunk0.parquet")["score"].notna().all()
 
 
 def test_a_second_config_with_other_data_refuses_the_same_results_folder(tmp_path):
     work = new_folder(tmp_path / "p")
     config = tiny_config(work)
     write_config(work, config)
-    snakemake(work, "results/prepared/phantoms/cases.parquet")
-    prepared = work / "results" / "prepared" / "phantoms"
+    snakemake(work, f"{RESULTS}/prepared/phantoms/cases.parquet")
+    prepared = work / RESULTS / "prepared" / "phantoms"
     before = {p.name: p.read_bytes() for p in prepared.rglob("*") if p.is_file()}
     config["seed"] = 8
     write_config(work, config)
-    result = snakemake(work, "results/prepared/phantoms/cases.parquet", check=False)
+    result = snakemake(work, f"{RESULTS}/prepared/phantoms/cases.parquet", check=False)
     text = output(result)
-    assert result.returncode != 0 and "dataset 'phantoms': results/prepared/phantoms/source.json was written" in text
+    assert result.returncode != 0 and f"dataset 'phantoms': {RESULTS}/prepared/phantoms/source.json was written" in text
     assert "(seed: " in text and "give this config its own `results:` folder" in text
     assert {p.name: p.read_bytes() for p in prepared.rglob("*") if p.is_file()} == before
     config["results"] = "results_seed8"
@@ -580,16 +521,19 @@ def test_messy_sheets_and_small_classes_stop_before_any_job(tmp_path):
         "dataset 'phantoms': case table: class '0' has 4 case(s); metric 'fid' (fraction 0.8) needs at least 5" in text
     )
     phantoms["n_per_class"] = 12
-    sheet = work / "sheet.csv"
+    sheet = work / DATA / "sheet.csv"
     sheet.write_text(sheet.read_text().replace("s03,benign", "s03,Benign "))
     write_config(work, config)
     text = output(snakemake(work, check=False))
-    assert "sample sheet sheet.csv: column 'label' has values that differ only in upper/lower case: 'Benign'" in text
+    assert (
+        f"sample sheet {DATA}/sheet.csv: column 'label' has values that differ only in upper/lower case: 'Benign'"
+        in text
+    )
     next(d for d in config["datasets"] if d["name"] == "nifti")["path"] = "nope.csv"
     write_config(work, config)
     text = output(snakemake(work, check=False))
     assert "dataset 'nifti': sample sheet nope.csv does not exist; check the dataset's 'path'" in text
-    assert not (work / "results").exists()
+    assert not (work / RESULTS).exists()
 
 
 def test_the_validation_config_plans_its_three_models(tmp_path):

@@ -41,12 +41,6 @@ def read_table(path) -> pd.DataFrame:
     return pd.read_parquet(path) if str(path).endswith(".parquet") else pd.read_csv(path, sep="\t")
 
 
-def write_array(array: np.ndarray, path) -> None:
-    """Write one ``.npy`` array atomically."""
-    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-        np.save(fh, array)
-
-
 def read_npy_header(fh, name) -> tuple[tuple[int, ...], np.dtype]:
     """Shape and dtype of the ``.npy`` array whose file object ``fh`` is at its start; leaves ``fh`` at its data."""
     version = np.lib.format.read_magic(fh)

@@ -7,12 +7,12 @@ from snakemake.exceptions import WorkflowError
 from snakemake.logging import logger
 from snakemake.utils import validate
 
-from difficulty.data.datasets import shard_rows
 from difficulty.options import ConfigError
 from difficulty.pipeline import config as pipeline_config
 from difficulty.pipeline import resources as res
 from difficulty.pipeline.code import code_files
 from difficulty.seeding import derive_seed
+from difficulty.sharding import shard_positions
 
 for note in pipeline_config.upgrade(config):
     logger.warning(f"config: {note}")
@@ -71,14 +71,22 @@ def prepared_folder(root):
 
 
 def prepared(root):
-    """What the prepare steps write for a source dataset: its case table, how to read it, its grid shards."""
+    """What the prepare steps write for a source dataset: its case table, how to read it, its shards' files."""
     folder, shards = prepared_folder(root), range(PLAN.datasets[root]["shards"])
     return {
         "cases": f"{folder}/cases.parquet",
         "source": f"{folder}/source.json",
         "grid": [f"{folder}/shard{k}/grid.npy" for k in shards],
         "grid_masks": [f"{folder}/shard{k}/grid_masks.npy" for k in shards],
+        "shard_cases": [f"{folder}/shard{k}/cases.parquet" for k in shards],
+        "skipped": [f"{folder}/shard{k}/skipped.tsv" for k in shards],
     }
+
+
+def prepared_data(root):
+    """The prepared data that feature and model jobs read (not the per-shard case tables)."""
+    files = prepared(root)
+    return {key: files[key] for key in ("cases", "source", "grid", "grid_masks")}
 
 
 def shard_files(wildcards):
@@ -87,9 +95,11 @@ def shard_files(wildcards):
     rows = None
     if spec["shards"] > 1:
         try:
-            rows = shard_rows(source.cases(spec), int(wildcards.shard), spec["shards"])
+            cases = source.cases(spec)
         except OSError:  # not there yet: a download rule fetches it
-            rows = None
+            cases = None
+        if cases is not None:
+            rows = cases.iloc[shard_positions(len(cases), int(wildcards.shard), spec["shards"])]
     return [relative(p) for p in source.files(spec, rows)]
 
 
@@ -131,22 +141,22 @@ def labels_input(wildcards):
 
 def feature_inputs(wildcards):
     """Files a feature entry reads besides the prepared data (a parameter file, weights)."""
-    options = PLAN.features[wildcards.feature]
+    options = PLAN.own_options("features", wildcards.feature)
     return [relative(p) for p in PLAN.entry("features", wildcards.feature).inputs(options).values()]
 
 
 def model_inputs(model):
     """Files a model entry reads (pretrained weights)."""
-    return [relative(p) for p in PLAN.entry("models", model).inputs(PLAN.models[model]).values()]
+    return [relative(p) for p in PLAN.entry("models", model).inputs(PLAN.own_options("models", model)).values()]
 
 
 def metric_chunks():
     return [
-        f"{RESULTS}/metrics/{dataset}/{feature}/{metric}/seed{chunk}.parquet"
+        f"{RESULTS}/metrics/{dataset}/{feature}/{metric}/chunk{chunk}.parquet"
         for dataset in PLAN.datasets
         for feature in PLAN.features
         for metric, spec in PLAN.metrics.items()
-        for chunk in range(spec["seeds"])
+        for chunk in range(spec["chunks"])
     ]
 
 

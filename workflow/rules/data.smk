@@ -18,7 +18,7 @@ rule prepare_shard:
         mem_mb=lambda w, input, attempt: res.prepare_mem_mb(input.size_mb, attempt),
         runtime=lambda w, input, attempt: res.prepare_runtime(input.size_mb, attempt),
     params:
-        spec=lambda w: {k: v for k, v in PLAN.datasets[w.root].items() if k != "label_noise"},
+        spec=lambda w: PLAN.preparation(w.root),
         seed=lambda w: dataset_seed(w.root),
         plugins=lambda w: PLAN.plugins_of("datasets", w.root),
     script:
@@ -27,12 +27,8 @@ rule prepare_shard:
 
 rule merge_cases:
     input:
-        shards=lambda w: expand(
-            f"{RESULTS}/prepared/{w.root}/shard{{shard}}/cases.parquet", shard=range(PLAN.datasets[w.root]["shards"])
-        ),
-        skipped=lambda w: expand(
-            f"{RESULTS}/prepared/{w.root}/shard{{shard}}/skipped.tsv", shard=range(PLAN.datasets[w.root]["shards"])
-        ),
+        shards=lambda w: prepared(w.root)["shard_cases"],
+        skipped=lambda w: prepared(w.root)["skipped"],
         code=code("merge_cases.py"),
     output:
         cases=f"{RESULTS}/prepared/{{root}}/cases.parquet",
@@ -54,7 +50,7 @@ rule merge_cases:
         mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
         runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     params:
-        spec=lambda w: {k: v for k, v in PLAN.datasets[w.root].items() if k != "label_noise"},
+        spec=lambda w: PLAN.preparation(w.root),
         seed=lambda w: dataset_seed(w.root),
         plugins=lambda w: PLAN.plugins_of("datasets", w.root),
     script:
@@ -63,8 +59,8 @@ rule merge_cases:
 
 rule labels:
     input:
-        cases=labels_input,
-        code=code("labels.py"),
+        parent=labels_input,
+        code=lambda w: code("labels.py", "variants", w.dataset),
     output:
         f"{RESULTS}/labels/{{dataset}}.parquet",
     log:
@@ -78,31 +74,9 @@ rule labels:
         mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
         runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
     params:
-        noise=lambda w: PLAN.datasets[w.dataset]["label_noise"],
-        seed=lambda w: derive_seed(config["seed"], w.dataset, "label_noise"),
+        variant=lambda w: PLAN.variant(w.dataset)[0],
+        options=lambda w: PLAN.variant(w.dataset)[1],
+        seed=lambda w: derive_seed(config["seed"], w.dataset, PLAN.variant(w.dataset)[0]),
+        plugins=lambda w: PLAN.plugins_of("variants", w.dataset),
     script:
         "../scripts/labels.py"
-
-
-if config["downloads"]:
-
-    localrules:
-        download_medmnist,  # compute nodes often have no internet
-
-    rule download_medmnist:
-        output:
-            "{folder}/{flag}.npz",
-        log:
-            f"{LOGS}/download/{{folder}}/{{flag}}.log",
-        benchmark:
-            f"{LOGS}/benchmarks/download_medmnist/{{folder}}/{{flag}}.tsv"
-        wildcard_constraints:
-            flag=r"[a-z]+mnist3d(_64)?",
-        conda:
-            "../../envs/data.yaml"
-        threads: 1
-        resources:
-            mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
-            runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
-        script:
-            "../scripts/download_medmnist.py"

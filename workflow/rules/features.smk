@@ -1,6 +1,6 @@
 rule extract_features:
     input:
-        unpack(lambda w: prepared(w.root)),
+        unpack(lambda w: prepared_data(w.root)),
         extra=feature_inputs,
         code=lambda w: code("extract_features.py", "features", w.feature),
     output:
@@ -93,27 +93,3 @@ rule pca_features:
         pca=lambda w: PLAN.features[w.pcafeat]["pca"],
     script:
         "../scripts/postprocess_features.py"
-
-
-if config["downloads"]:
-
-    localrules:
-        download_weights,  # compute nodes often have no internet
-
-    rule download_weights:
-        output:
-            "{folder}/resnet_{depth}_23dataset.pth",
-        log:
-            f"{LOGS}/download/{{folder}}/resnet_{{depth}}.log",
-        benchmark:
-            f"{LOGS}/benchmarks/download_weights/{{folder}}/resnet_{{depth}}.tsv"
-        wildcard_constraints:
-            depth="10|18|34|50",
-        conda:
-            "../../envs/features.yaml"
-        threads: 1
-        resources:
-            mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
-            runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
-        script:
-            "../scripts/download_weights.py"

@@ -4,18 +4,18 @@ rule bootstrap:
         labels=f"{RESULTS}/labels/{{dataset}}.parquet",
         code=lambda w: code("bootstrap.py", "metrics", w.metric),
     output:
-        f"{RESULTS}/metrics/{{dataset}}/{{feature}}/{{metric}}/seed{{chunk}}.parquet",
+        f"{RESULTS}/metrics/{{dataset}}/{{feature}}/{{metric}}/chunk{{chunk}}.parquet",
     log:
-        f"{LOGS}/metrics/{{dataset}}.{{feature}}.{{metric}}.seed{{chunk}}.log",
+        f"{LOGS}/metrics/{{dataset}}.{{feature}}.{{metric}}.chunk{{chunk}}.log",
     benchmark:
-        f"{LOGS}/benchmarks/bootstrap/{{dataset}}.{{feature}}.{{metric}}.seed{{chunk}}.tsv"
+        f"{LOGS}/benchmarks/bootstrap/{{dataset}}.{{feature}}.{{metric}}.chunk{{chunk}}.tsv"
     conda:
         "../../envs/metrics.yaml"
     threads: 1
     resources:
         mem_mb=lambda w, input, attempt: res.bootstrap_mem_mb(input.size_mb, attempt),
         runtime=lambda w, input, attempt: res.bootstrap_runtime(
-            input.size_mb, PLAN.metrics[w.metric]["sessions_per_seed"], attempt
+            input.size_mb, PLAN.metrics[w.metric]["sessions_per_chunk"], attempt
         ),
     params:
         spec=lambda w: PLAN.metrics[w.metric],

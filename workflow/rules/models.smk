@@ -1,6 +1,6 @@
 rule train_reference:
     input:
-        unpack(lambda w: prepared(PLAN.roots[w.dataset])),
+        unpack(lambda w: prepared_data(PLAN.roots[w.dataset])),
         labels=f"{RESULTS}/labels/{{dataset}}.parquet",
         extra=lambda w: model_inputs(w.model),
         code=lambda w: code("train_reference.py", "models", w.model),

@@ -1,9 +1,14 @@
-"""Labels of a dataset: its parent's (or its own) with a seeded fraction flipped."""
+"""Labels of a dataset: its parent's (or its case table's), made by its variant kind."""
 
 from difficulty.data.jobs import write_labels
 from difficulty.logs import setup
 
 setup(snakemake.log[0])
 write_labels(
-    cases=snakemake.input.cases, output=snakemake.output[0], noise=snakemake.params.noise, seed=snakemake.params.seed
+    parent=snakemake.input.parent,
+    output=snakemake.output[0],
+    variant=snakemake.params.variant,
+    options=snakemake.params.options,
+    seed=snakemake.params.seed,
+    plugins=snakemake.params.plugins,
 )

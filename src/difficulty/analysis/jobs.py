@@ -14,7 +14,6 @@ from .answer import answer_table
 from .correlation import correlate, correlate_study, per_dataset
 from .performance import read_performance
 from .ranking import best_measure, rank_measures
-from .roc import roc_plot
 from .statistics import MIN_DISTINCT, counted_resamples, regression_band
 from .summaries import summarize_metrics, summarize_models
 
@@ -124,7 +123,7 @@ def answer(*, labels, datasets, scores, models, ranking, output) -> None:
 
 def roc_figure(*, predictions, output, dataset: str, model: str) -> None:
     """ROC curves of a model's test predictions on a dataset."""
-    roc_plot(read_table(predictions), output, f"{model} on {dataset}")
+    plots.roc(read_table(predictions), output, f"{model} on {dataset}")
 
 
 def heatmap_plot(*, table, output) -> None:

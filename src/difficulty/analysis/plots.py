@@ -1,16 +1,13 @@
-"""Figures: scatter plots of metric vs model performance, correlation heatmap, ranking, score distributions."""
+"""Figures: scatter plots of metric vs model performance, correlation heatmap, ranking, score distributions, ROC."""
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.transforms import Bbox
+from sklearn.metrics import roc_auc_score, roc_curve
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.transforms import Bbox  # noqa: E402
-
-from ..io import atomic_path  # noqa: E402
+from ..figures import plt, write_png
 
 
 def scatter(points: pd.DataFrame, corr: pd.Series, band: tuple[np.ndarray, np.ndarray, np.ndarray], path) -> None:
@@ -54,7 +51,7 @@ def scatter(points: pd.DataFrame, corr: pd.Series, band: tuple[np.ndarray, np.nd
     ax.set_ylabel("AUC (mean ± SD over folds)")
     fig.tight_layout()
     place_labels(ax, x, y, points["dataset"].tolist())  # after the layout: it places labels in pixels
-    _save(fig, path, tight=False)
+    write_png(fig, path, tight=False)
 
 
 #: label offsets tried around a point, in points, nearest first
@@ -124,7 +121,7 @@ def ranking(ranked: pd.DataFrame, path) -> None:
         ax.set_xlabel(f"agreement with AUC ({part['statistic'].iloc[0]}, 95 % CI)", fontsize=8)
         ax.set_title(model, fontsize=10)
     fig.suptitle("Which difficulty measure predicts model performance", fontsize=10)
-    _save(fig, path)
+    write_png(fig, path)
 
 
 def distributions(scores: pd.DataFrame, metric: str, path) -> None:
@@ -142,7 +139,7 @@ def distributions(scores: pd.DataFrame, metric: str, path) -> None:
         ax.set_title(feature, fontsize=9)
         ax.set_ylabel(f"{metric.upper()} per bootstrap session", fontsize=8)
     fig.suptitle(f"{metric.upper()}: distribution over bootstrap sessions", fontsize=10)
-    _save(fig, path)
+    write_png(fig, path)
 
 
 def heatmap(table: pd.DataFrame, path) -> None:
@@ -160,12 +157,34 @@ def heatmap(table: pd.DataFrame, path) -> None:
         ax.text(j, i, "–" if np.isnan(v) else f"{v:.2f}", ha="center", va="center", fontsize=8, color=colour)
     fig.colorbar(image, ax=ax, label="correlation with AUC")
     ax.set_title("Metric vs model performance across datasets", fontsize=10)
-    _save(fig, path)
+    write_png(fig, path)
 
 
-def _save(fig, path, tight: bool = True) -> None:
-    if tight:
-        fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=120, format="png")
-    plt.close(fig)
+def roc(predictions: pd.DataFrame, path, title: str) -> None:
+    """ROC curve of each fold (thin) and of all folds' test cases pooled (thick); one-vs-rest per class if > 2.
+
+    ``predictions`` has ``fold, label, proba_<class>...`` (one row per test case).
+    """
+    classes = [c.removeprefix("proba_") for c in predictions.columns if c.startswith("proba_")]
+    positives = classes[1:] if len(classes) == 2 else classes
+    fig, ax = plt.subplots(figsize=(5, 4.5))
+    for k, positive in enumerate(positives):
+        colour = f"C{k}"
+        for _, fold in predictions.groupby("fold"):
+            truth = fold["label"].astype(str) == positive
+            if truth.nunique() == 2:
+                fpr, tpr, _ = roc_curve(truth, fold[f"proba_{positive}"])
+                ax.plot(fpr, tpr, color=colour, alpha=0.35, lw=1)
+        truth = predictions["label"].astype(str) == positive
+        fpr, tpr, _ = roc_curve(truth, predictions[f"proba_{positive}"])
+        auc = roc_auc_score(truth, predictions[f"proba_{positive}"])
+        name = "pooled folds" if len(positives) == 1 else f"{positive} vs rest"
+        ax.plot(fpr, tpr, color=colour, lw=2, label=f"{name}: AUC {auc:.3f}")
+    ax.plot([0, 1], [0, 1], ":", color="0.6")
+    ax.set_xlabel("false positive rate")
+    ax.set_ylabel("true positive rate")
+    ax.set_title(title, fontsize=10)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, np.nextafter(1, 2))
+    write_png(fig, path)

@@ -8,39 +8,27 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from ..logs import Progress
-from ..options import ConfigError, Option, resolve
+from ..options import ConfigError, resolve
 from ..registry import load_plugins
 from .cases import Case
-from .grid import GRID_OPTIONS, GridStore, check_grid, to_grid
-from .qc import ON_BAD_CASE, BadCase, bad_case_error, voxel_problem
+from .grid import GridStore, check_grid, to_grid
+from .qc import BadCase, bad_case_error, voxel_problem
 from .sources import SOURCES
+from .variants import resolve_variant
 
 log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-_LABEL_NOISE = Option(
-    0.0, "seeded fraction of labels flipped to another class", {"type": "number", "minimum": 0, "maximum": 1}
-)
-# Options every source dataset takes, besides its source's own (which may give other defaults).
-DATASET_OPTIONS = GRID_OPTIONS | {
-    "label_noise": _LABEL_NOISE,
-    "shards": Option(1, "parallel preparation jobs (every k-th case each)", {"type": "integer", "minimum": 1}),
-    "on_bad_case": ON_BAD_CASE,
-}
-# Options of a variant that reuses another dataset's images (``parent``).
-VARIANT_OPTIONS = {
-    "parent": Option(help="the dataset whose images (and features) this one reuses", schema={"type": "string"}),
-    "label_noise": _LABEL_NOISE,
-}
 
 
 def resolve_dataset(spec: dict) -> dict:
-    """A dataset entry checked against its source's options (or a variant's), with defaults filled."""
+    """A dataset entry checked against its source's options (or a variant kind's), with defaults filled."""
     name = spec.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
         raise ConfigError(f"config: datasets: name {name!r} must be letters, digits, '_' or '-'")
@@ -49,12 +37,12 @@ def resolve_dataset(spec: dict) -> dict:
     if ("source" in rest) == ("parent" in rest):
         raise ConfigError(f"config: {where}: needs exactly one of 'source' or 'parent'")
     if "parent" in rest:
-        return {"name": name, **resolve(VARIANT_OPTIONS, rest, where)}
+        return {"name": name, **resolve_variant(rest, where)}
     try:
         source = SOURCES.get(rest.pop("source"))
     except ConfigError as err:
         raise ConfigError(f"config: {where}.source: {err}") from None
-    resolved = {"name": name, "source": source.name, **resolve(DATASET_OPTIONS | source.options, rest, where)}
+    resolved = {"name": name, "source": source.name, **resolve(source.all_options(), rest, where)}
     try:
         check_grid(resolved)
     except ValueError as err:
@@ -88,17 +76,21 @@ def root(by_name: dict[str, dict], name: str) -> str:
     return seen[-1]
 
 
-def shard_rows(cases: pd.DataFrame, shard: int, shards: int) -> pd.DataFrame:
-    """The rows of one shard: every ``shards``-th case, starting at ``shard``."""
-    return cases.iloc[shard::shards]
+class GridCase(NamedTuple):
+    """A case on the model grid: its (D, H, W) image (float32) and mask (uint8), and the case-table columns of
+    its original view (shape, spacing, mask voxels)."""
+
+    case_id: str
+    image: np.ndarray
+    mask: np.ndarray
+    record: dict
 
 
-def prepare_cases(spec: dict, rows: pd.DataFrame, seed: int) -> Iterator[tuple | BadCase]:
+def prepare_cases(spec: dict, rows: pd.DataFrame, seed: int) -> Iterator[GridCase | BadCase]:
     """Each case of ``rows`` read from its source, checked and brought onto the model grid, one at a time.
 
-    Yields (case_id, grid image, grid mask, case-table columns of the original view), or, with
-    ``on_bad_case: skip``, a :class:`BadCase` for a case that cannot be read or used; without it such a
-    case raises a DataError naming it.
+    Yields a :class:`GridCase` per case or, with ``on_bad_case: skip``, a :class:`BadCase` for a case that
+    cannot be read or used; without it such a case raises a DataError naming it.
     """
     progress = Progress(len(rows), f"prepare {spec['name']}")
     for case in SOURCES.get(spec["source"]).read(spec, rows, seed):
@@ -111,7 +103,7 @@ def prepare_cases(spec: dict, rows: pd.DataFrame, seed: int) -> Iterator[tuple |
         progress.update()
 
 
-def _on_grid(case: Case, spec: dict) -> tuple | BadCase:
+def _on_grid(case: Case, spec: dict) -> GridCase | BadCase:
     problem = voxel_problem(case)
     if problem:
         return BadCase(case.case_id, problem)
@@ -119,7 +111,7 @@ def _on_grid(case: Case, spec: dict) -> tuple | BadCase:
         image, mask = to_grid(case, spec)
     except ValueError as err:
         return BadCase(case.case_id, str(err))
-    return case.case_id, image, mask, case.geometry() | {"mask_voxels": int(np.count_nonzero(case.mask))}
+    return GridCase(case.case_id, image, mask, case.geometry() | {"mask_voxels": int(np.count_nonzero(case.mask))})
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ memory.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -76,35 +78,47 @@ def to_grid(case: Case, options: dict) -> tuple[np.ndarray, np.ndarray]:
     return normalize(image, mask, options.get("normalize", "none")).astype(np.float32), mask.astype(np.uint8)
 
 
-def write_grid(items, n: int, images, masks) -> None:
-    """Write the grid volumes of up to ``n`` cases into memory-mapped ``.npy`` files, one case at a time, atomically.
+class GridFiles:
+    """The grid volumes of one shard as they are written (see :func:`grid_writer`)."""
 
-    Parameters
-    ----------
-    items : iterable of (row, case_id, image (D, H, W) float32, mask (D, H, W) uint8), all of one shape; ``row``
-        is the case's place in the files (0 ≤ row < n; a row no item fills, a skipped case's, stays zero).
-    n : number of rows.
-    images, masks : output paths; nothing is left there if an item fails, or if there is none.
+    def __init__(self, n: int, images, masks):
+        self.n, self.paths, self.arrays = n, (images, masks), None
+
+    def write(self, row: int, case_id: str, image: np.ndarray, mask: np.ndarray) -> None:
+        """Put one case's (D, H, W) image (float32) and mask (uint8) at ``row``; every case needs the same shape."""
+        if self.arrays is None:
+            self.arrays = [
+                np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=(self.n, *image.shape))
+                for path, dtype in zip(self.paths, (np.float32, np.uint8))
+            ]
+        if image.shape != self.arrays[0].shape[1:]:
+            raise ValueError(
+                f"case {case_id!r}: grid shape {image.shape} differs from earlier cases "
+                f"{self.arrays[0].shape[1:]}; set 'size' to bring all cases onto one grid"
+            )
+        self.arrays[0][row], self.arrays[1][row] = image, mask
+
+    def close(self) -> None:
+        """Flush the files; a shard of which no case was written is an error."""
+        if self.arrays is None:
+            raise ValueError(f"none of the {self.n} cases could be used")
+        for array in self.arrays:
+            array.flush()
+        self.arrays = None
+
+
+@contextmanager
+def grid_writer(n: int, images, masks) -> Iterator[GridFiles]:
+    """Memory-mapped ``.npy`` files for the grid volumes of ``n`` cases, written one case at a time, atomically.
+
+    ``with grid_writer(n, images, masks) as grid: grid.write(row, case_id, image, mask)``. The files land at
+    ``images`` and ``masks`` when the block ends without an error and wrote at least one case; a row no case
+    fills (a skipped case's) stays zero.
     """
     with atomic_path(images) as tmp_images, atomic_path(masks) as tmp_masks:
-        arrays = None
-        for row, case_id, image, mask in items:
-            if arrays is None:
-                arrays = [
-                    np.lib.format.open_memmap(tmp, mode="w+", dtype=dtype, shape=(n, *image.shape))
-                    for tmp, dtype in ((tmp_images, np.float32), (tmp_masks, np.uint8))
-                ]
-            if image.shape != arrays[0].shape[1:]:
-                raise ValueError(
-                    f"case {case_id!r}: grid shape {image.shape} differs from earlier cases "
-                    f"{arrays[0].shape[1:]}; set 'size' to bring all cases onto one grid"
-                )
-            arrays[0][row], arrays[1][row] = image, mask
-        if arrays is None:
-            raise ValueError(f"none of the {n} cases could be used")
-        for array in arrays:
-            array.flush()
-        del arrays
+        files = GridFiles(n, tmp_images, tmp_masks)
+        yield files
+        files.close()
 
 
 class GridStore:

@@ -11,11 +11,12 @@ import pandas as pd
 from ..errors import DataError
 from ..io import atomic_path, read_table, write_table
 from ..registry import load_plugins
-from .datasets import prepare_cases, shard_rows
-from .grid import write_grid
-from .labels import flip_labels
+from ..sharding import case_positions, shard_positions
+from .datasets import prepare_cases
+from .grid import grid_writer
 from .qc import QC_COLUMNS, BadCase, check_class_sizes, qc_table
 from .sources import SOURCES
+from .variants import VARIANTS
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def prepare_shard(*, spec: dict, seed: int, shard: int, cases, images, masks, sk
     ----------
     spec : the resolved dataset entry (``source`` and its options).
     seed : seed of the source (generated cases).
-    shard : this shard (every k-th case from ``shard``, k = the entry's ``shards``).
+    shard : this shard (:func:`difficulty.sharding.shard_positions`, with the entry's ``shards``).
     cases : output Parquet, the shard's rows of the case table with their geometry (the cases kept).
     images, masks : output ``.npy`` (n_shard, D, H, W) grid volumes (float32) and masks (uint8); a skipped
         case's row stays zero and is in no case table.
@@ -35,36 +36,34 @@ def prepare_shard(*, spec: dict, seed: int, shard: int, cases, images, masks, sk
     plugins : plugin modules to load first (where the source type comes from one).
     """
     load_plugins(plugins)
-    rows = shard_rows(SOURCES.get(spec["source"]).cases(spec), shard, spec["shards"]).reset_index(drop=True)
-    records, bad = {}, {}
-
-    def grid_items():
-        expected = iter(rows["case_id"])
-        for row, item in enumerate(prepare_cases(spec, rows, seed)):
-            case_id = item.case_id if isinstance(item, BadCase) else item[0]
-            if case_id != next(expected, None):
-                raise ValueError(f"source {spec['source']!r} gave case {case_id!r} out of the case table's order")
-            if isinstance(item, BadCase):
-                bad[row] = item.problem
-                continue
-            case_id, image, mask, records[row] = item
-            yield row, case_id, image, mask
-
+    table = SOURCES.get(spec["source"]).cases(spec)
+    rows = table.iloc[shard_positions(len(table), shard, spec["shards"])].reset_index(drop=True)
+    kept, bad = {}, {}
     try:
-        write_grid(grid_items(), len(rows), images, masks)
+        with grid_writer(len(rows), images, masks) as grid:
+            for row, item in enumerate(prepare_cases(spec, rows, seed)):
+                expected = rows["case_id"].iloc[row] if row < len(rows) else None
+                if item.case_id != expected:
+                    raise ValueError(
+                        f"source {spec['source']!r} gave case {item.case_id!r} out of the case table's order"
+                    )
+                if isinstance(item, BadCase):
+                    bad[row] = item.problem
+                else:
+                    grid.write(row, item.case_id, item.image, item.mask)
+                    kept[row] = item.record
     except DataError:
         raise
     except ValueError as err:
         raise DataError(f"dataset {spec['name']!r}, shard {shard}: {err}") from None
-    if len(records) + len(bad) != len(rows):
-        raise ValueError(f"source {spec['source']!r} gave {len(records) + len(bad)} of {len(rows)} cases")
-    kept = list(records)
-    table = pd.concat([rows.iloc[kept].reset_index(drop=True), pd.DataFrame(list(records.values()))], axis=1)
-    table["shard"], table["row"] = shard, np.asarray(kept, dtype=int)
-    log.info("shard %d: %d cases, labels %s", shard, len(table), table["label"].value_counts().to_dict())
+    if len(kept) + len(bad) != len(rows):
+        raise ValueError(f"source {spec['source']!r} gave {len(kept) + len(bad)} of {len(rows)} cases")
+    shard_table = pd.concat([rows.iloc[list(kept)].reset_index(drop=True), pd.DataFrame(list(kept.values()))], axis=1)
+    shard_table["shard"], shard_table["row"] = shard, np.asarray(list(kept), dtype=int)
+    log.info("shard %d: %d cases, labels %s", shard, len(shard_table), shard_table["label"].value_counts().to_dict())
     rejected = rows.iloc[list(bad)][["case_id", "patient_id", "label"]]
     write_table(rejected.assign(outcome="skipped", problem=list(bad.values())).reindex(columns=QC_COLUMNS), skipped)
-    write_table(table, cases)
+    write_table(shard_table, cases)
 
 
 def merge_cases(*, shards, skipped, output, source, qc, spec: dict, seed: int, plugins=()) -> None:
@@ -77,8 +76,9 @@ def merge_cases(*, shards, skipped, output, source, qc, spec: dict, seed: int, p
     source : receives the dataset entry, seed and plugins as JSON, for the jobs that read the originals.
     qc : the QC table (TSV): cases skipped, with the reason, and cases reported (a patient under several labels).
     """
-    table = pd.concat([read_table(p) for p in shards], ignore_index=True).sort_values(["row", "shard"])
-    table = table.reset_index(drop=True)
+    table = pd.concat([read_table(p) for p in shards], ignore_index=True)
+    order = np.argsort(case_positions(table["shard"], table["row"], spec["shards"]), kind="stable")
+    table = table.iloc[order].reset_index(drop=True)
     left_out = pd.concat([read_table(p) for p in skipped], ignore_index=True).astype(str)
     if len(left_out):
         log.warning("%d case(s) skipped, listed in %s", len(left_out), qc)
@@ -90,9 +90,22 @@ def merge_cases(*, shards, skipped, output, source, qc, spec: dict, seed: int, p
     log.info("%d cases, labels %s", len(table), table["label"].value_counts().to_dict())
 
 
-def write_labels(*, cases, output, noise: float, seed: int) -> None:
-    """The labels of a dataset (``case_id, patient_id, label``), with a seeded fraction ``noise`` flipped."""
-    table = read_table(cases)[["case_id", "patient_id", "label"]]
-    noisy = flip_labels(table["label"], noise, seed)
-    log.info("label noise %.3f: %d of %d labels flipped", noise, (noisy != table["label"]).sum(), len(table))
-    write_table(table.assign(label=noisy), output)
+def write_labels(*, parent, output, variant: str, options: dict, seed: int, plugins=()) -> None:
+    """The labels of a dataset (``case_id, patient_id, label``) made from its parent's by its variant kind.
+
+    Parameters
+    ----------
+    parent : the parent's label table, or a source dataset's case table.
+    output : the dataset's label table (Parquet).
+    variant : the registered variant kind (``label_noise`` for a source dataset's own ``label_noise``).
+    options : the kind's options; seed : the variant's seed.
+    plugins : plugin modules to load first (where the variant kind comes from one).
+    """
+    load_plugins(plugins)
+    table = read_table(parent)[["case_id", "patient_id", "label"]]
+    out = VARIANTS.get(variant).labels(table, options, seed)
+    changed = (out.set_index("case_id")["label"] != table.set_index("case_id").loc[out["case_id"], "label"]).sum()
+    log.info(
+        "%s %s: %d of %d labels changed, %d of %d cases kept", variant, options, changed, len(out), len(out), len(table)
+    )
+    write_table(out, output)

@@ -1,7 +1,14 @@
-"""Label noise: a second ladder of known difficulty on real images."""
+"""Label noise: a seeded fraction of labels flipped, a ladder of known difficulty on real images."""
 
 import numpy as np
 import pandas as pd
+
+from ..options import Option
+from .variants import register_variant
+
+LABEL_NOISE = Option(
+    0.0, "seeded fraction of labels flipped to another class", {"type": "number", "minimum": 0, "maximum": 1}
+)
 
 
 def flip_labels(labels, p: float, seed: int) -> np.ndarray:
@@ -18,3 +25,9 @@ def flip_labels(labels, p: float, seed: int) -> np.ndarray:
         others = classes[classes != labels[i]]
         labels[i] = others[rng.integers(len(others))]
     return labels
+
+
+@register_variant("label_noise", options={"label_noise": LABEL_NOISE}, example=lambda folder: {"label_noise": 0.25})
+def noisy_labels(table: pd.DataFrame, options: dict, seed: int) -> pd.DataFrame:
+    """The parent's cases with a seeded fraction of their labels flipped to another class."""
+    return table.assign(label=flip_labels(table["label"], options["label_noise"], seed))

@@ -115,6 +115,21 @@ def _check(spec: dict, downloads: bool) -> None:
 PREPROCESSING = ("default", "study")
 
 
+def write_example(folder: Path) -> dict:
+    """A small file in the official layout (four random 28³ volumes per split, two classes) written into ``folder``.
+
+    Returns the options of an entry that reads it (the common tests' example of this source).
+    """
+    rng = np.random.default_rng(0)
+    arrays = {}
+    for split in SPLITS:
+        arrays[f"{split}_images"] = rng.integers(0, 256, (4, 28, 28, 28), dtype=np.uint8)
+        arrays[f"{split}_labels"] = np.array([[0], [1], [0], [1]], dtype=np.uint8)
+    path = Path(folder) / "example.npz"
+    np.savez_compressed(path, **arrays)
+    return {"path": str(path)}
+
+
 @register_source(
     "medmnist",
     cases=lambda spec: read_cases(spec["path"], spec["splits"]),
@@ -139,6 +154,7 @@ PREPROCESSING = ("default", "study")
     },
     files=lambda spec, rows: [spec["path"]],
     check=_check,
+    example=write_example,
 )
 def read_source(spec: dict, rows: pd.DataFrame, seed: int) -> Iterator[Case]:
     """An official MedMNIST 3D file; masks derived as in the study (volume > 0, dilation, hole filling, erosion)."""

@@ -193,6 +193,28 @@ def _check(spec: dict, downloads: bool) -> None:
     read_sheet(spec["path"])
 
 
+def write_example(folder: Path) -> dict:
+    """Six NIfTI cases of two classes (three patients, a mask each) and their sheet, written into ``folder``.
+
+    Returns the options of an entry that reads them (the common tests' example of this source).
+    """
+    rng = np.random.default_rng(0)
+    (folder / "img").mkdir(parents=True, exist_ok=True)
+    rows = ["case_id\tpatient_id\tlabel\timage\tmask"]
+    for i in range(6):
+        mask = np.zeros((10, 12, 14), np.uint8)
+        mask[2:8, 3:9, 3:11] = 1
+        image = rng.normal(100 + 30 * (i % 2), 10, mask.shape).astype(np.float32)
+        for name, array in ((f"c{i}", image), (f"c{i}_mask", mask)):
+            volume = sitk.GetImageFromArray(array)
+            volume.SetSpacing((2.0, 1.0, 0.5))
+            sitk.WriteImage(volume, str(folder / "img" / f"{name}.nii.gz"))
+        rows.append(f"c{i}\tp{i // 2}\t{'tumour' if i % 2 else 'normal'}\timg/c{i}.nii.gz\timg/c{i}_mask.nii.gz")
+    sheet = folder / "sheet.tsv"
+    sheet.write_text("\n".join(rows) + "\n")
+    return {"path": str(sheet)}
+
+
 @register_source(
     "sheet",
     cases=lambda spec: read_sheet(spec["path"]),
@@ -214,6 +236,7 @@ def _check(spec: dict, downloads: bool) -> None:
     },
     files=sheet_files,
     check=_check,
+    example=write_example,
 )
 def read_source(spec: dict, rows: pd.DataFrame, seed: int) -> Iterator[Case]:
     """A sample sheet of image (and mask) files that SimpleITK reads: NIfTI, NRRD, MHA, ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pandas as pd
@@ -10,7 +10,16 @@ import pandas as pd
 from ..options import Option
 from ..registry import Registered, Registry
 from .cases import Case
-from .qc import BadCase
+from .grid import GRID_OPTIONS
+from .labels import LABEL_NOISE
+from .qc import ON_BAD_CASE, BadCase
+
+# Options every source dataset takes, besides its source's own (which may give other defaults).
+DATASET_OPTIONS = GRID_OPTIONS | {
+    "label_noise": LABEL_NOISE,
+    "shards": Option(1, "parallel preparation jobs (every k-th case each)", {"type": "integer", "minimum": 1}),
+    "on_bad_case": ON_BAD_CASE,
+}
 
 ReadFn = Callable[[dict, pd.DataFrame, int], Iterator[Case | BadCase]]
 
@@ -29,6 +38,7 @@ class Source(Registered):
         (rows of the case table, in its order), in that order, one at a time; ``seed`` (from the config's seed and the
         dataset's name) for sources that generate their cases. A case that cannot be read comes as a
         :class:`~difficulty.data.qc.BadCase` saying why (the dataset's ``on_bad_case`` decides: stop or skip).
+        ``spec`` is the whole resolved dataset entry (the options of every dataset with the source's own).
     cases : ``cases(spec) -> DataFrame``: the case table (``case_id, patient_id, label`` as strings, and
         whatever columns ``read`` needs to find a case), without reading any image.
     files : ``files(spec, rows) -> [path, ...]``: the input files of those rows, or of every case if ``rows``
@@ -42,18 +52,18 @@ class Source(Registered):
     files: Callable[[dict, pd.DataFrame], list[str]] = _no_files
     check: Callable[[dict, bool], None] | None = None
 
+    def shared_options(self) -> dict[str, Option]:
+        """The options of every source dataset (the model grid, shards, label noise, bad cases)."""
+        return dict(DATASET_OPTIONS)
 
-SOURCES: Registry[Source] = Registry("dataset source", Source, "datasets")
+
+SOURCES: Registry[Source] = Registry("dataset source", Source, "datasets", "read", "register_source")
 
 
-def register_source(
-    name: str,
-    *,
-    cases: Callable[[dict], pd.DataFrame],
-    options: Mapping[str, Option] | None = None,
-    files: Callable[[dict, pd.DataFrame], list[str]] = _no_files,
-    check: Callable[[dict, bool], None] | None = None,
-    help: str | None = None,
-):
-    """Register a dataset source; decorates its ``read(spec, rows, seed)`` function (see :class:`Source`)."""
-    return SOURCES.decorator(name, "read", options=options, help=help, cases=cases, files=files, check=check)
+def register_source(name: str, read: ReadFn | None = None, /, **fields):
+    """Register a dataset source; decorates its ``read(spec, rows, seed)`` function.
+
+    ``fields`` are those of :class:`Source` (``cases``, ``options``, ``help``, ``files``, ``check``,
+    ``example``), with its defaults.
+    """
+    return SOURCES.register(name, read, **fields)

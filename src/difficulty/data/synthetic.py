@@ -71,6 +71,7 @@ def make_phantoms(
             {"type": "array", "items": {"type": "integer", "minimum": 8}, "minItems": 3, "maxItems": 3},
         ),
     },
+    example=lambda folder: {"separation": 0.5, "n_per_class": 4, "shape": [8, 8, 8]},
 )
 def read_source(spec: dict, rows: pd.DataFrame, seed: int):
     """Seeded phantoms of two classes whose separation sets the difficulty: a ladder of known difficulty."""

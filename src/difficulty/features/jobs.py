@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-import numpy as np
 import pandas as pd
 
 from ..data.datasets import Prepared
 from ..io import read_table, write_table
 from ..registry import load_plugins
+from ..sharding import shard_positions
 from .postprocess import reduce_pca, zscore_drop_nan
 from .registry import FEATURES
 
@@ -23,7 +23,7 @@ def extract_shard(*, prepared, output, spec: dict, shard: int, seed: int, thread
     ----------
     prepared : the prepared dataset's folder (:class:`difficulty.data.Prepared`).
     output : Parquet table, ``case_id`` then one column per feature.
-    spec : the resolved feature entry (``type`` and options).
+    spec : the resolved feature entry (``type``, the options of every feature entry and the extractor's own).
     shard : which shard, 0 ≤ shard < shards.
     seed : seed of the extractor (the same for every dataset and shard of the entry).
     threads : CPU threads the job may use.
@@ -31,9 +31,9 @@ def extract_shard(*, prepared, output, spec: dict, shard: int, seed: int, thread
     """
     load_plugins(plugins)
     extractor = FEATURES.get(spec["type"])
-    options = {k: v for k, v in spec.items() if k != "type"}
+    shared, options = extractor.split(spec)
     data = Prepared.open(prepared)
-    rows = np.arange(shard, len(data.cases), options.get("shards", 1))
+    rows = shard_positions(len(data.cases), shard, shared.get("shards", 1))
     log.info("%s shard %d: %d of %d cases", spec["type"], shard, len(rows), len(data.cases))
     table = extractor.extract(
         data.subset(rows), options=options, inputs=extractor.inputs(options), seed=seed, threads=threads

@@ -8,9 +8,11 @@ control that never stands in for the pretrained type.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pandas as pd
 
+from ..devices import pick_device
 from ..networks.weights import DEPTHS, check_weights, default_weights
 from ..options import Option
 from .registry import register_feature
@@ -42,7 +44,7 @@ def _extract(data, options: dict, weights, seed: int, threads: int) -> pd.DataFr
     if weights is not None:
         checksums.verify(weights)
     model = medicalnet.build_backbone(options["depth"], weights, seed)
-    device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = pick_device()
     torch.set_num_threads(threads)
     log.info("ResNet-%d on %s: %d cases at %s", options["depth"], device, len(data.cases), options["size"])
     features = medicalnet.extract(
@@ -51,6 +53,24 @@ def _extract(data, options: dict, weights, seed: int, threads: int) -> pd.DataFr
     table = pd.DataFrame(features, columns=[f"f{i:04d}" for i in range(features.shape[1])])
     table.insert(0, "case_id", data.case_ids)
     return table
+
+
+def write_example(folder: Path) -> dict:
+    """A checkpoint in MedicalNet's format (ResNet-10, seeded random values) and its SHA256SUMS, in ``folder``.
+
+    For the common tests only, which check that a checkpoint in the published format loads and runs: it is
+    recorded in no checksum file but its own folder's, so it can never stand in for the published weights.
+    """
+    import torch
+
+    from ..io import file_digest
+    from ..networks.medicalnet import MedicalNetBackbone
+
+    torch.manual_seed(0)
+    checkpoint = Path(folder) / "resnet_10_23dataset.pth"
+    torch.save({"state_dict": {f"module.{k}": v for k, v in MedicalNetBackbone(10).state_dict().items()}}, checkpoint)
+    (Path(folder) / "SHA256SUMS").write_text(f"{file_digest(checkpoint, 'sha256')}  {checkpoint.name}\n")
+    return {"depth": 10, "weights": str(checkpoint), "size": [16, 16, 16]}
 
 
 @register_feature(
@@ -62,13 +82,21 @@ def _extract(data, options: dict, weights, seed: int, threads: int) -> pd.DataFr
     gpu=True,
     threads=4,
     mem_mb=8000,
+    example=write_example,
 )
 def extract_pretrained(data, *, options: dict, inputs: dict, seed: int, threads: int) -> pd.DataFrame:
     """Pretrained MedicalNet ResNet: layer4 output, global-average-pooled (512 or 2048 values per case)."""
     return _extract(data, options, inputs["weights"], seed, threads)
 
 
-@register_feature("random_resnet", options=BACKBONE_OPTIONS, gpu=True, threads=4, mem_mb=8000)
+@register_feature(
+    "random_resnet",
+    options=BACKBONE_OPTIONS,
+    gpu=True,
+    threads=4,
+    mem_mb=8000,
+    example=lambda folder: {"depth": 10, "size": [16, 16, 16]},
+)
 def extract_random(data, *, options: dict, inputs: dict, seed: int, threads: int) -> pd.DataFrame:
     """Control: the MedicalNet architecture with seeded random weights (one network for all datasets)."""
     return _extract(data, options, None, seed, threads)

@@ -61,13 +61,3 @@ def reduce_pca(table: pd.DataFrame, n_components: int) -> tuple[pd.DataFrame, pd
         }
     )
     return out, variance
-
-
-def join_labels(features: pd.DataFrame, cases: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """X, labels and patient ids of the cases present in both tables, in case order."""
-    merged = cases[["case_id", "label", "patient_id"]].merge(features, on="case_id", how="inner", validate="1:1")
-    if len(merged) != len(cases):
-        missing = sorted(set(cases["case_id"]) - set(features["case_id"]))[:5]
-        raise ValueError(f"{len(cases) - len(merged)} cases have no features (e.g. {missing})")
-    X = merged.drop(columns=["case_id", "label", "patient_id"]).to_numpy(dtype=np.float64)
-    return X, merged["label"].to_numpy(), merged["patient_id"].to_numpy()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -12,15 +12,19 @@ from ..registry import Registered, Registry, no_inputs
 
 ExtractFn = Callable[..., pd.DataFrame]
 
-# Options every feature entry takes, besides its extractor's own.
+# Options every feature entry takes, besides its extractor's own (``shards`` only where the extractor shards).
 FEATURE_OPTIONS = {
     "pca": Option(
         None,
         "standardise, then reduce to this many principal components (capped at n − 1); none: z-score only",
         {"type": ["integer", "null"], "minimum": 1},
     ),
+    "shards": Option(
+        1,
+        "parallel extraction jobs per dataset (every k-th case), for extractors that shard",
+        {"type": "integer", "minimum": 1},
+    ),
 }
-SHARDS_OPTION = Option(1, "parallel extraction jobs per dataset (every k-th case)", {"type": "integer", "minimum": 1})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,7 +35,8 @@ class FeatureExtractor(Registered):
     ----------
     extract : ``extract(data, *, options, inputs, seed, threads) -> DataFrame``: one row per case of
         ``data`` (a :class:`difficulty.data.Prepared`), ``case_id`` first, then float feature columns.
-        ``seed`` is the same for every dataset and shard of a feature entry (a random network stays one network).
+        ``options`` are the extractor's own (not ``pca`` or ``shards``); ``seed`` is the same for every
+        dataset and shard of a feature entry (a random network stays one network).
     inputs : ``inputs(options) -> {name: path}``: files the entry reads (a change re-runs it).
     check : ``check(options, downloads)``: raise ValueError before any work when the entry cannot run.
     shardable : whether cases may be split over parallel jobs (option ``shards``).
@@ -46,39 +51,21 @@ class FeatureExtractor(Registered):
     threads: int = 1
     mem_mb: int = 2000
 
-    def all_options(self) -> dict[str, Option]:
-        """The extractor's options with the ones every feature entry takes."""
-        return FEATURE_OPTIONS | ({"shards": SHARDS_OPTION} if self.shardable else {}) | dict(self.options)
+    def shared_options(self) -> dict[str, Option]:
+        """``pca``, and ``shards`` where the extractor shards."""
+        return {k: v for k, v in FEATURE_OPTIONS.items() if k != "shards" or self.shardable}
 
 
-FEATURES: Registry[FeatureExtractor] = Registry("feature", FeatureExtractor, "features")
+FEATURES: Registry[FeatureExtractor] = Registry("feature", FeatureExtractor, "features", "extract", "register_feature")
 
 
-def register_feature(
-    name: str,
-    *,
-    options: Mapping[str, Option] | None = None,
-    inputs: Callable[[dict], dict[str, str]] = no_inputs,
-    check: Callable[[dict, bool], None] | None = None,
-    shardable: bool = True,
-    gpu: bool = False,
-    threads: int = 1,
-    mem_mb: int = 2000,
-    help: str | None = None,
-):
-    """Register a feature extractor; decorates its ``extract`` function (see :class:`FeatureExtractor`)."""
-    return FEATURES.decorator(
-        name,
-        "extract",
-        options=options,
-        help=help,
-        inputs=inputs,
-        check=check,
-        shardable=shardable,
-        gpu=gpu,
-        threads=threads,
-        mem_mb=mem_mb,
-    )
+def register_feature(name: str, extract: ExtractFn | None = None, /, **fields):
+    """Register a feature extractor; decorates its ``extract`` function.
+
+    ``fields`` are those of :class:`FeatureExtractor` (``options``, ``help``, ``inputs``, ``check``,
+    ``shardable``, ``gpu``, ``threads``, ``mem_mb``, ``example``), with its defaults.
+    """
+    return FEATURES.register(name, extract, **fields)
 
 
 def resolve_feature(name: str, spec: dict) -> dict:

@@ -6,25 +6,14 @@ few operations whose NumPy and torch spellings differ live here.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
+
+from ..devices import pick_device
 
 
 def resolve_device(device: str = "auto") -> str:
-    """``"numpy"``, or a torch device; ``"auto"`` picks CUDA when torch sees a GPU.
-
-    Without an NVIDIA driver, ``auto`` does not even import torch.
-    """
-    if device != "auto":
-        return device
-    if not os.path.exists("/proc/driver/nvidia"):
-        return "numpy"
-    try:
-        import torch
-    except ImportError:
-        return "numpy"
-    return "cuda" if torch.cuda.is_available() else "numpy"
+    """``"numpy"``, or a torch device; ``"auto"``: CUDA when torch sees a GPU (``devices.pick_device``)."""
+    return pick_device("numpy") if device == "auto" else device
 
 
 class Ops:

@@ -53,6 +53,27 @@ def session_seed(seed: int, session: int) -> int:
     return derive_seed(seed, "session", session)
 
 
+def _metric(metric: str | MetricFn) -> Metric:
+    """The registered metric type of a name, or an unregistered entry around a function."""
+    return METRICS.get(metric) if isinstance(metric, str) else Metric(name=getattr(metric, "__name__", "fn"), fn=metric)
+
+
+def score(metric: str | MetricFn, X, y, groups=None, seed: int = 0, **options) -> float:
+    """The value of a metric on one sample set.
+
+    Parameters
+    ----------
+    metric : a registered metric type name (its options checked, defaults filled), or a function
+        ``fn(X, y, groups) -> float``.
+    X : (n, d) features; y : (n,) labels; groups : (n,) patient ids or None.
+    seed : the seed of a seeded metric's own randomness (e.g. the probe's folds).
+    **options : the metric type's options (e.g. ``k`` of ``knn_auc``).
+    """
+    entry = _metric(metric)
+    options = resolve(entry.options, options, f"metric {entry.name}")
+    return float(entry.fn(X, y, groups, **options, **({"seed": seed} if entry.seeded else {})))
+
+
 def bootstrap(
     metric: str | MetricFn,
     X,
@@ -80,9 +101,7 @@ def bootstrap(
         raise ValueError(f"sessions must be at least 1, got {sessions}")
     if patient_wise and groups is None:
         raise ValueError("patient_wise=True needs groups (patient ids)")
-    entry = (
-        METRICS.get(metric) if isinstance(metric, str) else Metric(name=getattr(metric, "__name__", "fn"), fn=metric)
-    )
+    entry = _metric(metric)
     options = resolve(entry.options, options, f"metric {entry.name}")
     data = check_inputs(X, y, groups, min_per_class=entry.min_per_class)
     draws = draw_sessions(data, sessions, fraction, patient_wise, np.random.default_rng(seed))

@@ -99,26 +99,30 @@ register_metric(
     "f1",
     f1,
     higher_is_easier=False,
-    help="F1, maximum Fisher discriminant ratio as 1 / (1 + max r) (Lorena et al. 2019); lower is easier",
+    help="F1, maximum Fisher discriminant ratio, 1 / (1 + max r)",
+    reference="Ho and Basu 2002; Lorena et al. 2019",
 )
 register_metric(
     "n1",
     n1,
     sessions=sessions_from_matrix(n1_from_distances),
     higher_is_easier=False,
-    help="N1, fraction of cases on a class boundary of the minimum spanning tree; lower is easier",
+    help="N1, fraction of cases on a class boundary of the minimum spanning tree",
+    reference="Ho and Basu 2002; Lorena et al. 2019",
 )
 register_metric(
     "n2",
     n2,
     sessions=sessions_from_matrix(n2_from_distances),
     higher_is_easier=False,
-    help="N2, intra/extra-class nearest-neighbour distance ratio (patient-aware); lower is easier",
+    help="N2, intra/extra-class nearest-neighbour distance ratio q / (1 + q), patient-aware",
+    reference="Lorena et al. 2019",
 )
 register_metric(
     "lsc",
     lsc,
     sessions=sessions_from_matrix(lsc_from_distances),
     higher_is_easier=False,
-    help="LSC, local set average cardinality; lower is easier",
+    help="LSC, local set average cardinality",
+    reference="Lorena et al. 2019",
 )

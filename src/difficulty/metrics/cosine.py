@@ -54,5 +54,6 @@ register_metric(
     cosine_separation,
     sessions=sessions_from_matrix(cosine_separation_from_similarity, cosine_matrix),
     higher_is_easier=True,
-    help="Intra- minus inter-class mean cosine similarity (after Cao et al. 2024); higher is easier",
+    help="Intra- minus inter-class mean cosine similarity",
+    reference="after Cao et al. 2024",
 )

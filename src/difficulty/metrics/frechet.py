@@ -56,7 +56,7 @@ def gram_fid(Kaa, Kbb, Kab, ops: backend.Ops = backend.NUMPY):
     return maa + mbb - 2.0 * mab + tr_a + tr_b - 2.0 * nuclear
 
 
-def fid(A, B) -> float:
+def frechet_distance(A, B) -> float:
     """Fréchet distance ‖μ_A − μ_B‖² + tr(Σ_A + Σ_B − 2 (Σ_A Σ_B)^½), ddof = 1.
 
     Parameters
@@ -185,5 +185,6 @@ register_metric(
     higher_is_easier=True,
     min_per_class=MIN_PER_CLASS,
     order_free=False,  # FID_ii splits each class into halves in the order of X
-    help="Fréchet-distance class-separation score of the study; higher is easier",
+    help="Fréchet-distance class-separation score",
+    reference="Thornblad et al. 2025",
 )

@@ -24,5 +24,5 @@ register_metric(
     imbalance_ratio,
     higher_is_easier=False,
     label_only=True,
-    help="Class imbalance ratio, largest over smallest class; lower is easier",
+    help="Class imbalance ratio, largest over smallest class",
 )

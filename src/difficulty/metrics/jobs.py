@@ -4,15 +4,31 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
 import pandas as pd
 
-from ..features.postprocess import join_labels
 from ..io import read_table, write_table
 from ..registry import load_plugins
 from .bootstrap import bootstrap
-from .registry import BOOTSTRAP_OPTIONS, METRICS
+from .registry import METRICS
 
 log = logging.getLogger(__name__)
+
+
+def join_labels(features: pd.DataFrame, cases: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """X (n, d), labels (n,) and patient ids (n,) of the cases of ``cases``, in its order.
+
+    Parameters
+    ----------
+    features : ``case_id`` and one column per feature; cases : ``case_id, label, patient_id`` (a label table).
+    Every case must have features; features of cases not in ``cases`` are left out.
+    """
+    merged = cases[["case_id", "label", "patient_id"]].merge(features, on="case_id", how="inner", validate="1:1")
+    if len(merged) != len(cases):
+        missing = sorted(set(cases["case_id"]) - set(features["case_id"]))[:5]
+        raise ValueError(f"{len(cases) - len(merged)} cases have no features (e.g. {missing})")
+    X = merged.drop(columns=["case_id", "label", "patient_id"]).to_numpy(dtype=np.float64)
+    return X, merged["label"].to_numpy(), merged["patient_id"].to_numpy()
 
 
 def bootstrap_chunk(
@@ -23,23 +39,24 @@ def bootstrap_chunk(
     Parameters
     ----------
     features : feature table (``case_id`` + features); labels : label table (``case_id, patient_id, label``).
-    output : Parquet, columns ``dataset, feature, metric, seed, session, score, higher_is_easier``
+    output : Parquet, columns ``dataset, feature, metric, chunk, session, score, higher_is_easier``
         (the direction of the metric type, carried into the summaries).
-    dataset, feature, metric, chunk : the target's keys (written into the table; ``chunk`` in ``seed``).
-    spec : the resolved metric entry: ``type``, the type's options and the bootstrap options.
+    dataset, feature, metric, chunk : the target's keys (written into the table).
+    spec : the resolved metric entry: ``type``, the bootstrap options and the type's own.
     seed : seed of the session draws, derived from the config's seed and the target's keys.
     """
     load_plugins(plugins)
+    entry = METRICS.get(spec["type"])
+    sessions, options = entry.split(spec)
     X, y, groups = join_labels(read_table(features), read_table(labels))
-    sessions = {k: spec[k] for k in BOOTSTRAP_OPTIONS}
-    options = {k: v for k, v in spec.items() if k != "type" and k not in BOOTSTRAP_OPTIONS}
-    log.info("%s: %d cases x %d features, %d sessions, seed %d", metric, *X.shape, sessions["sessions_per_seed"], seed)
+    n = sessions["sessions_per_chunk"]
+    log.info("%s: %d cases x %d features, %d sessions, seed %d", metric, *X.shape, n, seed)
     scores = bootstrap(
-        spec["type"],
+        entry.name,
         X,
         y,
         groups,
-        sessions=sessions["sessions_per_seed"],
+        sessions=n,
         fraction=sessions["fraction"],
         patient_wise=sessions["patient_wise"],
         seed=seed,
@@ -47,8 +64,8 @@ def bootstrap_chunk(
     )
     log.info("mean %.4f, sd %.4f", scores.mean(), scores.std(ddof=1) if len(scores) > 1 else 0.0)
     table = pd.DataFrame(
-        {"dataset": dataset, "feature": feature, "metric": metric, "seed": chunk}
+        {"dataset": dataset, "feature": feature, "metric": metric, "chunk": chunk}
         | {"session": range(len(scores)), "score": scores}
-        | {"higher_is_easier": METRICS.get(spec["type"]).higher_is_easier}
+        | {"higher_is_easier": entry.higher_is_easier}
     )
     write_table(table, output)

@@ -74,7 +74,8 @@ register_metric(
     sessions=sessions_from_matrix(knn_error_from_distances),
     higher_is_easier=False,
     options=K_OPTION,
-    help="k-NN leave-one-out error, neighbours of other patients only; lower is easier",
+    help="k-NN leave-one-out error, neighbours of other patients only",
+    reference="Sorkhei et al. 2025 (as a baseline)",
 )
 register_metric(
     "knn_auc",
@@ -82,5 +83,6 @@ register_metric(
     sessions=sessions_from_matrix(knn_auc_from_distances),
     higher_is_easier=True,
     options=K_OPTION,
-    help="k-NN leave-one-out ROC AUC (one-vs-rest), neighbours of other patients only; higher is easier",
+    help="k-NN leave-one-out ROC AUC (one-vs-rest), neighbours of other patients only",
+    reference="Sorkhei et al. 2025 (as a baseline)",
 )

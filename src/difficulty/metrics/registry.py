@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..options import Option
@@ -12,10 +12,12 @@ MetricFn = Callable[..., float]
 
 # Options of the bootstrap, shared by every metric (config: ``bootstrap``, or per metric entry).
 BOOTSTRAP_OPTIONS = {
-    "seeds": Option(
-        2, "bootstrap jobs per dataset × feature × metric, each seeded from its keys", {"type": "integer", "minimum": 1}
+    "chunks": Option(
+        2,
+        "bootstrap jobs per dataset × feature × metric, each a chunk of sessions seeded from its keys",
+        {"type": "integer", "minimum": 1},
     ),
-    "sessions_per_seed": Option(
+    "sessions_per_chunk": Option(
         500, "sessions per job (the study used 1000 in all)", {"type": "integer", "minimum": 1}
     ),
     "fraction": Option(
@@ -37,6 +39,7 @@ class Metric(Registered):
     sessions : optional batched route ``sessions(inputs, draws, device, **options) -> (sessions,)``
         for :func:`difficulty.metrics.bootstrap`; without it every session calls ``fn``.
     higher_is_easier : the direction of the score.
+    reference : where the measure is defined (for the README's table of measures).
     min_per_class : the fewest samples per class the metric accepts.
     seeded : ``fn`` takes a ``seed`` (its own randomness, e.g. cross-validation folds); the
         bootstrap passes each session one derived from its seed (:func:`difficulty.metrics.session_seed`).
@@ -48,54 +51,33 @@ class Metric(Registered):
     fn: MetricFn
     sessions: Callable | None = None
     higher_is_easier: bool = True
+    reference: str = ""
     min_per_class: int = 2
     seeded: bool = False
     scale_free: bool = True
     order_free: bool = True
     label_only: bool = False
 
+    def shared_options(self) -> dict[str, Option]:
+        """The bootstrap options."""
+        return dict(BOOTSTRAP_OPTIONS)
 
-METRICS: Registry[Metric] = Registry("metric", Metric, "metrics")
+    def describe(self) -> str:
+        return f"{self.help.rstrip('.')}; {'higher' if self.higher_is_easier else 'lower'} is easier"
 
 
-def register_metric(
-    name: str,
-    fn: MetricFn | None = None,
-    *,
-    sessions: Callable | None = None,
-    higher_is_easier: bool = True,
-    min_per_class: int = 2,
-    seeded: bool = False,
-    scale_free: bool = True,
-    order_free: bool = True,
-    label_only: bool = False,
-    options: Mapping[str, Option] | None = None,
-    help: str | None = None,
-):
+METRICS: Registry[Metric] = Registry("metric", Metric, "metrics", "fn", "register_metric")
+
+
+def register_metric(name: str, fn: MetricFn | None = None, /, **fields):
     """Register a difficulty metric under ``name``; usable as a decorator of ``fn``.
 
-    ``fn(X, y, groups, **options) -> float`` computes the metric on one set of
-    samples; ``bootstrap(name, ...)`` and the pipeline's metric jobs then run it.
-    The flags are described in :class:`Metric`; the common tests check what they claim.
+    ``fn(X, y, groups, **options) -> float`` computes the metric on one set of samples;
+    ``bootstrap(name, ...)`` and the pipeline's metric jobs then run it. ``fields`` are those of
+    :class:`Metric` (``options``, ``help``, ``sessions``, ``higher_is_easier``, the flags), with its
+    defaults; the common tests check what the flags claim.
     """
-
-    clash = sorted(set(options or {}) & set(BOOTSTRAP_OPTIONS))
-    if clash:
-        raise ValueError(f"metric type {name!r}: option {clash[0]!r} is a bootstrap option; choose another name")
-    add = METRICS.decorator(
-        name,
-        "fn",
-        options=options,
-        help=help,
-        sessions=sessions,
-        higher_is_easier=higher_is_easier,
-        min_per_class=min_per_class,
-        seeded=seeded,
-        scale_free=scale_free,
-        order_free=order_free,
-        label_only=label_only,
-    )
-    return add if fn is None else add(fn)
+    return METRICS.register(name, fn, **fields)
 
 
 def metric_names() -> list[str]:
@@ -108,5 +90,4 @@ def resolve_metric(name: str, spec: dict, bootstrap_defaults: dict) -> dict:
 
     ``bootstrap_defaults`` (the config's ``bootstrap`` block) fills the bootstrap options the entry leaves out.
     """
-    shared = {k: Option(bootstrap_defaults[k], o.help, o.schema) for k, o in BOOTSTRAP_OPTIONS.items()}
-    return METRICS.resolve(name, spec, shared)
+    return METRICS.resolve(name, spec, bootstrap_defaults)

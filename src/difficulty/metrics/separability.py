@@ -43,5 +43,6 @@ register_metric(
     dsi,
     sessions=sessions_from_matrix(dsi_from_distances),
     higher_is_easier=True,
-    help="Distance-based separability index (Guan and Loew 2021); higher is easier",
+    help="Distance-based separability index",
+    reference="Guan and Loew 2021",
 )

@@ -2,7 +2,7 @@
 
 All sessions come from one pass over the pairwise distances: the per-class
 distance sums of every sample to each session's selection are one matrix
-product with the boolean selection matrix W (n × sessions); the distances to
+product with the boolean matrix of the chosen samples (n × sessions); the distances to
 a sample's own patient are subtracted with a sparse block-diagonal term.
 """
 
@@ -46,27 +46,30 @@ def _same_group_matrix(data: Inputs) -> sparse.csr_matrix | None:
     return sparse.csr_matrix((dist, (rows, cols)), shape=(n, n))
 
 
-class _ClassSums:
-    """Per-class sums of distances from a block of rows to each session's selected samples."""
+class _DistanceSums:
+    """Per-class sums of distances from a block of samples to each session's chosen samples of that class."""
 
-    def __init__(self, X: np.ndarray, Wc: list[np.ndarray], device: str):
+    def __init__(self, X: np.ndarray, chosen_of_class: list[np.ndarray], device: str):
         self.ops = backend.array_ops(device)
         self.X = self.ops.asarray(X)
         self.sq = self.ops.row_norms_squared(self.X)
-        self.W = self.ops.asarray(np.stack(Wc))  # (C, n, sessions)
+        self.chosen = self.ops.asarray(np.stack(chosen_of_class))  # (C, n, sessions)
 
     def __call__(self, rows: slice) -> np.ndarray:
+        """(C, r, sessions): for sample i of ``rows``, the sum of its distances to the chosen samples of class c."""
         D = _distance_block(self.X, self.sq, rows, self.ops)
-        return self.ops.to_numpy(self.ops.matmul(D, self.W))  # (C, r, sessions)
+        return self.ops.to_numpy(self.ops.matmul(D, self.chosen))
 
 
-def silhouette_sessions(data: Inputs, W: np.ndarray, multiclass: str = "pairs", device: str = "numpy") -> np.ndarray:
+def silhouette_sessions(
+    data: Inputs, chosen: np.ndarray, multiclass: str = "pairs", device: str = "numpy"
+) -> np.ndarray:
     """SIL per class pair and session.
 
     Parameters
     ----------
     data : checked inputs (n samples).
-    W : (n, sessions) boolean selection of each session's samples.
+    chosen : (n, sessions) boolean, the samples each session drew.
     multiclass : ``"pairs"`` (mean over class pairs) or ``"nearest"`` (b from the nearest other class).
     device : ``"numpy"`` or a torch device for the distance products.
 
@@ -75,55 +78,54 @@ def silhouette_sessions(data: Inputs, W: np.ndarray, multiclass: str = "pairs", 
     (pairs, sessions) for ``"pairs"``, (1, sessions) for ``"nearest"``.
     """
     X = data.X - data.X.mean(axis=0)
-    n, n_sessions = W.shape
-    C = data.n_classes
-    pairs = class_pairs(C)
-    Wf = W.astype(np.float64)
-    Wc = [Wf * (data.codes == c)[:, None] for c in range(C)]
-    N = np.stack([w.sum(axis=0) for w in Wc])  # (C, sessions)
-    class_sums = _ClassSums(X, Wc, device)
-    P = _same_group_matrix(data)
-    if P is not None:
-        Q = P.copy()
-        Q.data[:] = 1.0
-    out = np.zeros((len(pairs) if multiclass == "pairs" else 1, n_sessions))
+    n, n_sessions = chosen.shape
+    pairs = class_pairs(data.n_classes)
+    chosen_f = chosen.astype(np.float64)
+    chosen_of_class = [chosen_f * (data.codes == c)[:, None] for c in range(data.n_classes)]  # C × (n, sessions)
+    class_count = np.stack([w.sum(axis=0) for w in chosen_of_class])  # (C, sessions): drawn per class
+    distance_sums = _DistanceSums(X, chosen_of_class, device)
+    # Distances between distinct samples of one patient and class (and 1 where there is such a pair): they leave a_i.
+    patient_distances = _same_group_matrix(data)
+    if patient_distances is not None:
+        patient_pairs = patient_distances.copy()
+        patient_pairs.data[:] = 1.0
+    totals = np.zeros((len(pairs) if multiclass == "pairs" else 1, n_sessions))  # sums of s_i
     block = max(1, backend.BLOCK_VALUES // max(n, 1))
     for start in range(0, n, block):
         rows = slice(start, min(n, start + block))
-        sums = class_sums(rows)  # (C, r, sessions)
+        sums = distance_sums(rows)  # (C, r, sessions)
         codes = data.codes[rows]
         r_idx = np.arange(len(codes))
-        own_sum = sums[codes, r_idx]  # (r, sessions)
-        own_n = N[codes] - 1.0
-        if P is not None:
-            own_sum = own_sum - P[rows] @ Wf
-            own_n = own_n - Q[rows] @ Wf
-        sel = W[rows]
+        own_sum = sums[codes, r_idx]  # (r, sessions): to the chosen samples of the sample's own class
+        own_count = class_count[codes] - 1.0  # ... of which there are this many besides itself
+        if patient_distances is not None:
+            own_sum = own_sum - patient_distances[rows] @ chosen_f
+            own_count = own_count - patient_pairs[rows] @ chosen_f
         with np.errstate(invalid="ignore", divide="ignore"):
-            a = own_sum / own_n
-            means = sums / N[:, None, :]
-        valid = sel & (own_n > 0)
+            a = own_sum / own_count  # (r, sessions): mean distance to the own class, the patient left out
+            mean_to_class = sums / class_count[:, None, :]  # (C, r, sessions): candidates for b
+        counted = chosen[rows] & (own_count > 0)
 
-        def s_value(b, a=a, valid=valid):
+        def s_value(b, a=a, counted=counted):
             with np.errstate(invalid="ignore"):
                 denom = np.maximum(a, b)
                 s = np.where(denom > 0, (b - a) / np.where(denom > 0, denom, 1.0), 0.0)
-            return np.where(valid, s, 0.0)
+            return np.where(counted, s, 0.0)
 
         if multiclass == "nearest":
-            other = means.copy()
-            other[codes, r_idx] = np.inf
-            out[0] += s_value(other.min(axis=0)).sum(axis=0)
+            other_classes = mean_to_class.copy()
+            other_classes[codes, r_idx] = np.inf
+            totals[0] += s_value(other_classes.min(axis=0)).sum(axis=0)
             continue
         for k, (c1, c2) in enumerate(pairs):
-            for own, oth in ((c1, c2), (c2, c1)):
+            for own, other in ((c1, c2), (c2, c1)):
                 m = codes == own
                 if m.any():
-                    out[k] += s_value(means[oth])[m].sum(axis=0)
+                    totals[k] += s_value(mean_to_class[other])[m].sum(axis=0)
     if multiclass == "nearest":
-        return out / N.sum(axis=0)
-    counts = np.stack([N[c1] + N[c2] for c1, c2 in pairs])
-    return out / counts
+        return totals / class_count.sum(axis=0)
+    pair_count = np.stack([class_count[c1] + class_count[c2] for c1, c2 in pairs])
+    return totals / pair_count
 
 
 def _check_multiclass(multiclass: str) -> None:
@@ -148,8 +150,8 @@ def silhouette(X, y, groups=None, multiclass: str = "pairs", per_pair: bool = Fa
     """
     _check_multiclass(multiclass)
     data = check_inputs(X, y, groups)
-    W = np.ones((len(data.X), 1), dtype=bool)
-    values = silhouette_sessions(data, W, multiclass)[:, 0]
+    everyone = np.ones((len(data.X), 1), dtype=bool)
+    values = silhouette_sessions(data, everyone, multiclass)[:, 0]
     if per_pair:
         if multiclass != "pairs":
             raise ValueError("per_pair=True needs multiclass='pairs'")
@@ -165,10 +167,10 @@ def _bootstrap_sessions(data: Inputs, draws, device: str = "numpy", multiclass: 
     chunk = max(1, backend.BLOCK_VALUES // (2 * n * data.n_classes))
     for start in range(0, len(draws), chunk):
         part = draws[start : start + chunk]
-        W = np.zeros((n, len(part)), dtype=bool)
+        chosen = np.zeros((n, len(part)), dtype=bool)
         for s, drawn in enumerate(part):
-            W[np.concatenate(drawn), s] = True
-        scores.append(silhouette_sessions(data, W, multiclass, device).mean(axis=0))
+            chosen[np.concatenate(drawn), s] = True
+        scores.append(silhouette_sessions(data, chosen, multiclass, device).mean(axis=0))
     return np.concatenate(scores)
 
 
@@ -185,5 +187,6 @@ register_metric(
             {"enum": ["pairs", "nearest"]},
         )
     },
-    help="Silhouette score of the study (patient-aware a_i); higher is easier",
+    help="Silhouette score, patient-aware a_i",
+    reference="Thornblad et al. 2025",
 )

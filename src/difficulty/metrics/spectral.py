@@ -86,5 +86,6 @@ register_metric(
     higher_is_easier=False,
     scale_free=False,  # the 1e-4 floor of the window volume is absolute
     options={"k": Option(3, "neighbours per case (never of its own patient)", {"type": "integer", "minimum": 1})},
-    help="Cumulative spectral gradient (Branchaud-Charron et al. 2019); lower is easier",
+    help="Cumulative spectral gradient",
+    reference="Branchaud-Charron et al. 2019",
 )

@@ -1,12 +1,12 @@
 """Model stage: reference models trained with cross-validation, whose AUC the metrics should predict.
 
-Built-in model types: ``cnn3d`` (cheap, for the default run), ``resnet3d``
-and ``mil`` (the study's two models); importing this package registers them
-(torch is imported only when a model is built). A new model is one module that calls
-:func:`register_model`.
+A new model is one module of this package that calls :func:`register_model`;
+importing the package imports every such module, so that the built-in models
+register (torch is imported only when a model is built or trained).
 """
 
-from . import cnn3d, mil, resnet3d  # noqa: F401  (built-in models register on import)
 from .registry import MODELS, TRAINING_OPTIONS, ReferenceModel, register_model, resolve_model
+
+MODELS.discover(__name__)
 
 __all__ = ["MODELS", "TRAINING_OPTIONS", "ReferenceModel", "register_model", "resolve_model"]

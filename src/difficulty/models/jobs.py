@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from ..data.datasets import Prepared
+from ..devices import configure_torch
 from ..io import read_table, write_table
 from ..registry import load_plugins
 
@@ -29,17 +30,16 @@ def train_reference(
     load_plugins(plugins)
     from .training import cross_validate
 
+    configure_torch(threads)
     data = Prepared.open(prepared)
     table = read_table(labels).set_index("case_id").loc[data.case_ids]
-    options = {k: v for k, v in spec.items() if k != "type"}
     official = data.cases["split"].to_numpy() if "split" in data.cases.columns else None
     folds, proba = cross_validate(
         data.grid,
         table["label"].to_numpy(),
         spec["type"],
-        options,
+        spec,
         seed,
-        threads,
         groups=table["patient_id"].to_numpy(),
         official=official,
     )

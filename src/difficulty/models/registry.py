@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..options import Option
@@ -62,24 +62,21 @@ class ReferenceModel(Registered):
     inputs: Callable[[dict], dict[str, str]] = no_inputs
     check: Callable[[dict, bool], None] | None = None
 
-    def all_options(self) -> dict[str, Option]:
-        """The model's own options with the training options."""
-        return TRAINING_OPTIONS | dict(self.options)
+    def shared_options(self) -> dict[str, Option]:
+        """The training options."""
+        return dict(TRAINING_OPTIONS)
 
 
-MODELS: Registry[ReferenceModel] = Registry("model", ReferenceModel, "models")
+MODELS: Registry[ReferenceModel] = Registry("model", ReferenceModel, "models", "build", "register_model")
 
 
-def register_model(
-    name: str,
-    *,
-    options: Mapping[str, Option] | None = None,
-    inputs: Callable[[dict], dict[str, str]] = no_inputs,
-    check: Callable[[dict, bool], None] | None = None,
-    help: str | None = None,
-):
-    """Register a reference model; decorates its ``build(n_classes, **options)`` function."""
-    return MODELS.decorator(name, "build", options=options, help=help, inputs=inputs, check=check)
+def register_model(name: str, build: Callable | None = None, /, **fields):
+    """Register a reference model; decorates its ``build(n_classes, **options)`` function.
+
+    ``fields`` are those of :class:`ReferenceModel` (``options``, ``help``, ``inputs``, ``check``,
+    ``example``), with its defaults.
+    """
+    return MODELS.register(name, build, **fields)
 
 
 def resolve_model(name: str, spec: dict) -> dict:

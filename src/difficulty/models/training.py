@@ -13,25 +13,20 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
 
 import numpy as np
 import pandas as pd
 import torch
 from torch import nn
 
+from ..devices import pick_device
 from ..seeding import derive_seed
 from .augment import augment
 from .evaluation import auc, fold_scores
-from .registry import MODELS, TRAINING_OPTIONS, ReferenceModel
+from .registry import MODELS, ReferenceModel
 from .splits import Fold, make_folds
 
 log = logging.getLogger(__name__)
-
-
-def device() -> str:
-    """``"cuda"`` when torch sees a GPU, else ``"cpu"``."""
-    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def intensity_stats(images, rows) -> tuple[float, float]:
@@ -64,6 +59,63 @@ def _predict(network, images, rows, mean, std, batch_size: int, on: str) -> np.n
     return torch.cat(parts).numpy()
 
 
+def class_weights(y_train: np.ndarray, n_classes: int, on: str) -> torch.Tensor:
+    """(C,) inverse class frequencies of the training codes (n / (C · count)), on device ``on``."""
+    counts = np.bincount(y_train, minlength=n_classes)
+    return torch.as_tensor(len(y_train) / (n_classes * np.maximum(counts, 1)), dtype=torch.float32, device=on)
+
+
+def optimiser(network, training: dict):
+    """AdamW and the scheduler that halves its learning rate after ``patience // 2`` epochs without progress."""
+    opt = torch.optim.AdamW(network.parameters(), lr=training["lr"], weight_decay=training["weight_decay"])
+    plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=max(1, training["patience"] // 2))
+    return opt, plateau
+
+
+def train_epoch(network, images, target, order, opt, loss_fn, rng, training: dict, mean, std, on: str) -> float:
+    """One pass over the training positions ``order`` in batches (augmented if asked); the mean batch loss."""
+    network.train()
+    losses = []
+    for i in range(0, len(order), training["batch_size"]):
+        rows = order[i : i + training["batch_size"]]
+        x = _batch(images, rows, mean, std, on)
+        if training["augment"]:
+            x = augment(x, rng)
+        opt.zero_grad()
+        loss = loss_fn(network(x), target[rows].to(on))
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return float(np.mean(losses))
+
+
+def validate(network, images, y, rows, n_classes: int, weight, mean, std, batch_size: int, on: str) -> dict:
+    """The (class-weighted) cross-entropy ``loss`` and the ``auc`` (None unless every class is there) on ``rows``."""
+    proba = _predict(network, images, rows, mean, std, batch_size, on)
+    log_p = torch.log(torch.as_tensor(proba, device=on).clamp_min(1e-12))
+    target = torch.as_tensor(y[rows], dtype=torch.long, device=on)
+    loss = float(nn.functional.nll_loss(log_p, target, weight=weight))
+    return {"loss": loss, "auc": auc(y[rows], proba) if len(np.unique(y[rows])) == n_classes else None}
+
+
+class EarlyStopping:
+    """Keeps the weights of the epoch with the lowest score and counts the epochs since it."""
+
+    def __init__(self):
+        self.best, self.state, self.stalled = np.inf, None, 0
+
+    def update(self, score: float, network) -> None:
+        if score < self.best:
+            self.best, self.state, self.stalled = score, copy.deepcopy(network.state_dict()), 0
+        else:
+            self.stalled += 1
+
+    def restore(self, network) -> None:
+        """Put the best epoch's weights back (if any epoch was validated)."""
+        if self.state is not None:
+            network.load_state_dict(self.state)
+
+
 def train_fold(images, y, fold: Fold, n_classes: int, model: ReferenceModel, options: dict, seed) -> np.ndarray:
     """Train a fresh network on a fold's training cases and return its (n_test, C) test probabilities.
 
@@ -74,61 +126,41 @@ def train_fold(images, y, fold: Fold, n_classes: int, model: ReferenceModel, opt
     model : the reference model type; options : its options with the training options.
     seed : an int or keys: initialisation, batch order and augmentation derive from it.
     """
-    on = device()
+    training, own = model.split(options)
+    on = pick_device()
     torch.manual_seed(derive_seed(seed, "init"))
     rng = np.random.default_rng(derive_seed(seed, "batches"))
     mean, std = intensity_stats(images, fold.train)
     std += 1e-8
-    network = model.build(n_classes, **{k: v for k, v in options.items() if k not in TRAINING_OPTIONS}).to(on)
-    opt = torch.optim.AdamW(network.parameters(), lr=options["lr"], weight_decay=options["weight_decay"])
-    plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=max(1, options["patience"] // 2))
-    counts = np.bincount(y[fold.train], minlength=n_classes)
-    weight = (
-        torch.as_tensor(len(fold.train) / (n_classes * np.maximum(counts, 1)), dtype=torch.float32, device=on)
-        if options["class_weights"]
-        else None
-    )
+    network = model.build(n_classes, **own).to(on)
+    opt, plateau = optimiser(network, training)
+    weight = class_weights(y[fold.train], n_classes, on) if training["class_weights"] else None
     loss_fn = nn.CrossEntropyLoss(weight=weight)
     target = torch.as_tensor(y, dtype=torch.long)
-    batch, best, best_state, stalled = options["batch_size"], np.inf, None, 0
-    select_auc = options["select"] == "auc"
-    for epoch in range(1, options["epochs"] + 1):
-        network.train()
-        order, losses = rng.permutation(fold.train), []
-        for i in range(0, len(order), batch):
-            rows = order[i : i + batch]
-            x = _batch(images, rows, mean, std, on)
-            if options["augment"]:
-                x = augment(x, rng)
-            opt.zero_grad()
-            loss = loss_fn(network(x), target[rows].to(on))
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-        line = f"epoch {epoch}: loss {np.mean(losses):.4f}"
+    batch, select = training["batch_size"], training["select"]
+    stopping = EarlyStopping()
+    for epoch in range(1, training["epochs"] + 1):
+        loss = train_epoch(
+            network, images, target, rng.permutation(fold.train), opt, loss_fn, rng, training, mean, std, on
+        )
+        line = f"epoch {epoch}: loss {loss:.4f}"
         if len(fold.val):
-            proba = _predict(network, images, fold.val, mean, std, 2 * batch, on)
-            log_p = torch.log(torch.as_tensor(proba, device=on).clamp_min(1e-12))
-            val_loss = float(nn.functional.nll_loss(log_p, target[fold.val].to(on), weight=weight))
-            val_auc = auc(y[fold.val], proba) if len(np.unique(y[fold.val])) == n_classes else None
-            line += f", validation loss {val_loss:.4f}" + (f", AUC {val_auc:.4f}" if val_auc is not None else "")
-            score = -val_auc if select_auc else val_loss
+            check = validate(network, images, y, fold.val, n_classes, weight, mean, std, 2 * batch, on)
+            line += f", validation loss {check['loss']:.4f}"
+            line += f", AUC {check['auc']:.4f}" if check["auc"] is not None else ""
+            score = -check["auc"] if select == "auc" else check["loss"]
             plateau.step(score)
-            if score < best:
-                best, best_state, stalled = score, copy.deepcopy(network.state_dict()), 0
-            else:
-                stalled += 1
+            stopping.update(score, network)
         log.info("%s, lr %.2g", line, opt.param_groups[0]["lr"])
-        if stalled >= options["patience"]:
-            log.info("early stop: no better validation %s for %d epochs", options["select"], stalled)
+        if stopping.stalled >= training["patience"]:
+            log.info("early stop: no better validation %s for %d epochs", select, stopping.stalled)
             break
-    if best_state is not None:
-        network.load_state_dict(best_state)
+    stopping.restore(network)
     return _predict(network, images, fold.test, mean, std, 2 * batch, on)
 
 
 def cross_validate(
-    images, labels, model: str | ReferenceModel, options: dict, seed, threads: int = 1, groups=None, official=None
+    images, labels, model: str | ReferenceModel, options: dict, seed, groups=None, official=None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-fold scores and per-case test probabilities of a reference model.
 
@@ -136,11 +168,14 @@ def cross_validate(
     ----------
     images : n volumes (D, H, W), indexable (an array, or a memory-mapped GridStore); labels : (n,) labels.
     model : a registered model type (name or entry).
-    options : the model's options with the training options (``split``, ``folds``, ``validation``, ...).
+    options : the model's options with the training options (``split``, ``folds``, ``validation``, ...), as a
+        resolved entry gives them (its ``type`` is ignored).
     seed : an int or a tuple of keys; the folds and each fold's training derive their seeds from it.
-    threads : CPU threads for torch.
     groups : (n,) patient ids (no patient's cases in two folds), None for one patient per case.
     official : (n,) ``train`` / ``val`` / ``test`` per case, for ``split: official``.
+
+    Torch's process-wide settings (threads, deterministic algorithms) are the caller's:
+    :func:`difficulty.devices.configure_torch`.
 
     Returns
     -------
@@ -148,9 +183,6 @@ def cross_validate(
     predictions : one row per test case: ``fold, position, label, proba_<class>...``.
     """
     model = MODELS.get(model) if isinstance(model, str) else model
-    torch.set_num_threads(threads)
-    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-    torch.use_deterministic_algorithms(True, warn_only=device() == "cuda")
     classes, y = np.unique(np.asarray(labels), return_inverse=True)
     groups = np.arange(len(y)) if groups is None else np.asarray(groups)
     splits = make_folds(y, groups, options["split"], options["folds"], options["validation"], seed, official)

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from ..analysis.performance import read_performance
-from ..data import SOURCES, index, resolve_dataset, root
+from ..data import SOURCES, VARIANTS, index, resolve_dataset, root
 from ..data.qc import check_class_sizes, patients_under_several_labels
 from ..features import FEATURES, resolve_feature
 from ..features.radiomics import preset_names
@@ -30,6 +30,7 @@ from ..registry import Registered, load_plugins
 
 _LEGACY_DEEP = re.compile(r"^(medicalnet|random)_resnet(10|18|34|50)$")
 _LEGACY_PRESET = re.compile(r"^(?:\./)?config/radiomics/(\w+)\.yaml$")
+_RENAMED_BOOTSTRAP = {"seeds": "chunks", "sessions_per_seed": "sessions_per_chunk"}
 log = logging.getLogger(__name__)
 
 
@@ -37,8 +38,9 @@ def upgrade(config: dict) -> list[str]:
     """Rewrite the old forms of a config into the current one, in place; one note per change, showing the new form.
 
     Old forms: deep feature names that were their type (``medicalnet_resnet10``),
-    radiomics presets as ``config/radiomics/<name>.yaml``, and ``metrics`` as
-    ``{names, seeds, sessions_per_seed, fraction, patient_wise}``.
+    radiomics presets as ``config/radiomics/<name>.yaml``, ``metrics`` as
+    ``{names, seeds, sessions_per_seed, fraction, patient_wise}``, and the bootstrap options
+    ``seeds`` and ``sessions_per_seed`` (now ``chunks`` and ``sessions_per_chunk``).
     """
     notes = []
     for name, spec in (config.get("features") or {}).items():
@@ -55,9 +57,11 @@ def upgrade(config: dict) -> list[str]:
     metrics = config.get("metrics")
     if metrics == {}:
         del config["metrics"]
-    elif isinstance(metrics, dict) and ("names" in metrics or set(metrics) & set(BOOTSTRAP_OPTIONS)):
+    elif isinstance(metrics, dict) and (
+        "names" in metrics or set(metrics) & (set(BOOTSTRAP_OPTIONS) | set(_RENAMED_BOOTSTRAP))
+    ):
         names = metrics.pop("names", ["sil", "fid"])
-        moved = {k: metrics.pop(k) for k in list(metrics) if k in BOOTSTRAP_OPTIONS}
+        moved = {k: metrics.pop(k) for k in list(metrics) if k in BOOTSTRAP_OPTIONS or k in _RENAMED_BOOTSTRAP}
         config["bootstrap"] = moved | dict(config.get("bootstrap") or {})
         config["metrics"] = {name: {"type": name} for name in names} | metrics
         notes.append(
@@ -65,6 +69,14 @@ def upgrade(config: dict) -> list[str]:
             f"`metrics: {{{', '.join(f'{n}: {{type: {n}}}' for n in names)}}}` and "
             f"`bootstrap: {yaml.safe_dump(moved, default_flow_style=True).strip()}`"
         )
+    blocks = {"bootstrap": config.get("bootstrap")} | {
+        f"metrics.{n}": s for n, s in (config.get("metrics") or {}).items()
+    }
+    for where, block in blocks.items():
+        for old, new in _RENAMED_BOOTSTRAP.items():
+            if isinstance(block, dict) and old in block:
+                block[new] = block.pop(old)
+                notes.append(f"{where}.{old}: renamed; write it as `{new}`")
     return notes
 
 
@@ -95,11 +107,35 @@ class Plan:
         return sorted(n for n, spec in self.datasets.items() if "source" in spec)
 
     def entry(self, kind: str, name: str) -> Registered:
-        """The registered type of an entry: ``kind`` is ``datasets``, ``features``, ``metrics`` or ``models``."""
+        """The registered type of an entry.
+
+        ``kind`` is ``datasets`` (the source of the dataset's root), ``variants`` (the kind that makes the
+        dataset's labels: :meth:`variant`), ``features``, ``metrics`` or ``models``.
+        """
         if kind == "datasets":
             return SOURCES.get(self.datasets[self.roots[name]]["source"])
+        if kind == "variants":
+            return VARIANTS.get(self.variant(name)[0])
         registry = {"features": FEATURES, "metrics": METRICS, "models": MODELS}[kind]
         return registry.get(getattr(self, kind)[name]["type"])
+
+    def own_options(self, kind: str, name: str) -> dict:
+        """The options of a ``features``, ``metrics`` or ``models`` entry that belong to its type (not the kind's)."""
+        return self.entry(kind, name).split(getattr(self, kind)[name])[1]
+
+    def variant(self, name: str) -> tuple[str, dict]:
+        """The variant kind that makes a dataset's labels from its parent's (or its case table's) and its options.
+
+        A source dataset's own ``label_noise`` is that kind's.
+        """
+        spec = self.datasets[name]
+        if "source" in spec:
+            return "label_noise", {"label_noise": spec["label_noise"]}
+        return spec["variant"], VARIANTS.get(spec["variant"]).split(spec)[1]
+
+    def preparation(self, root: str) -> dict:
+        """The entry of a source dataset as its preparation sees it (its labels are the labels step's)."""
+        return {k: v for k, v in self.datasets[root].items() if k != "label_noise"}
 
     def plugins_of(self, kind: str, name: str) -> list[str]:
         """The plugin a job of this entry must load (empty for built-in types)."""
@@ -170,11 +206,11 @@ class Plan:
                     several["patient_id"].iloc[0],
                 )
         for kind in ("features", "models"):
-            for name, spec in getattr(self, kind).items():
+            for name in getattr(self, kind):
                 entry = self.entry(kind, name)
                 if entry.check is not None:
                     try:
-                        entry.check(spec, downloads)
+                        entry.check(self.own_options(kind, name), downloads)
                     except (OSError, ValueError) as err:
                         raise ConfigError(f"{kind[:-1]} {name!r}: {err}") from None
         self.scored_models()  # a bad performance table stops here

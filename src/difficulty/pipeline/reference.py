@@ -1,27 +1,29 @@
-"""The configuration reference, written from where each option is declared.
+"""The README's configuration reference and table of measures, written from where each option and type is declared.
 
-Top-level keys come from ``config/schema.yaml``; the options of every
-registered type from its registration. The README carries this text between
-markers; ``python -m difficulty.pipeline.reference README.md`` rewrites it
-there, and a test keeps the two in step.
+Top-level keys come from ``config/schema.yaml``; the options of every kind and
+every registered type from their registrations (plugins too, when loaded). The
+README carries both texts between markers; ``python -m difficulty.pipeline.reference
+README.md`` rewrites them there, ``--check`` only says whether they are current
+(a test runs it), and without a file the command prints them.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
 import yaml
 
-from ..data import DATASET_OPTIONS, SOURCES, VARIANT_OPTIONS
+from ..data import DATASET_OPTIONS, SOURCES, VARIANT_OPTIONS, VARIANTS
 from ..features import FEATURE_OPTIONS, FEATURES
-from ..features.registry import SHARDS_OPTION
 from ..metrics import BOOTSTRAP_OPTIONS, METRICS
 from ..models import MODELS, TRAINING_OPTIONS
 from ..options import Option
+from ..registry import load_plugins
 
 SCHEMA = Path(__file__).resolve().parents[3] / "config" / "schema.yaml"
-START, END = "<!-- config-reference:start -->", "<!-- config-reference:end -->"
+BLOCKS = ("config-reference", "measures")
 
 
 def _value(value) -> str:
@@ -42,7 +44,7 @@ def _options(options) -> list[str]:
 def _types(registry, key: str) -> list[str]:
     lines = []
     for entry in registry:
-        lines += ["", f"`{key}: {entry.name}`: {entry.help.rstrip('.')}.", "", *_options(entry.options)]
+        lines += ["", f"`{key}: {entry.name}`: {entry.describe()}.", "", *_options(entry.options)]
     return lines
 
 
@@ -56,12 +58,14 @@ def config_reference(schema_path=SCHEMA) -> str:
             continue
         lines.append(f"- `{name}` (default `{_value(prop.get('default'))}`): {prop['description']}")
     lines += ["", "**`datasets`**: a list; each entry has a `name` (letters, digits, `_`, `-`) and either"]
-    lines += ["a `source` type with its options, or a `parent` (a variant that reuses that dataset's images)."]
-    lines += ["", "Options of every source dataset:", "", *_options(DATASET_OPTIONS)]
-    lines += ["", "Options of a variant:", "", *_options(VARIANT_OPTIONS), *_types(SOURCES, "source")]
+    lines += ["a `source` type with its options, or a `parent` and one variant kind (a dataset made from"]
+    lines += ["the parent's cases; the kind is named by giving its option)."]
+    lines += ["", "Options of every source dataset:", "", *_options(DATASET_OPTIONS), *_types(SOURCES, "source")]
+    lines += ["", "Options of every variant:", "", *_options(VARIANT_OPTIONS)]
+    for kind in VARIANTS:
+        lines += ["", f"Variant kind `{kind.name}`: {kind.describe()}.", "", *_options(kind.options)]
     lines += ["", "**`features`**: `name: {type: ..., options}`. Options of every feature entry:", ""]
-    lines += [*_options(FEATURE_OPTIONS), _option("shards", SHARDS_OPTION) + " (extractors that shard)"]
-    lines += _types(FEATURES, "type")
+    lines += [*_options(FEATURE_OPTIONS), *_types(FEATURES, "type")]
     lines += ["", "**`metrics`**: `name: {type: ..., options}` "]
     lines[-1] += f"(default `{_value(top['metrics']['default'])}`). "
     lines[-1] += "The bootstrap options below are set for all metrics in `bootstrap:` and may be overridden per entry:"
@@ -74,13 +78,52 @@ def config_reference(schema_path=SCHEMA) -> str:
     return "\n".join(lines) + "\n"
 
 
-def replace_block(text: str, reference: str) -> str:
-    """``text`` with the part between the reference markers replaced by ``reference``."""
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{reference}{END}{tail}"
+def measures_table() -> str:
+    """Markdown table of every registered metric type: what it measures, its direction, where it is defined."""
+    lines = ["| type | measure | better | reference |", "|---|---|---|---|"]
+    for metric in METRICS:
+        better = "higher" if metric.higher_is_easier else "lower"
+        lines.append(f"| `{metric.name}` | {metric.help.rstrip('.')} | {better} | {metric.reference or '—'} |")
+    return "\n".join(lines) + "\n"
+
+
+def generated() -> dict[str, str]:
+    """The text of each generated block, by its marker name."""
+    return {"config-reference": config_reference(), "measures": measures_table()}
+
+
+def replace_blocks(text: str, blocks: dict[str, str]) -> str:
+    """``text`` with the part between each block's markers (``<!-- name:start -->``, ``:end``) replaced."""
+    for name, content in blocks.items():
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        text = f"{head}{start}\n{content}{end}{tail}"
+    return text
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("readme", nargs="?", help="rewrite the generated blocks in this file (default: print them)")
+    parser.add_argument("--check", action="store_true", help="only say whether the file's blocks are current")
+    parser.add_argument("--plugins", nargs="*", default=[], help="plugin modules whose types to include")
+    args = parser.parse_args(argv)
+    load_plugins(args.plugins)
+    blocks = generated()
+    if args.readme is None:
+        print("\n".join(blocks.values()))
+        return 0
+    path = Path(args.readme)
+    text = path.read_text()
+    new = replace_blocks(text, blocks)
+    if args.check:
+        if new != text:
+            print(f"{path}: the generated blocks are out of date; run python -m difficulty.pipeline.reference {path}")
+            return 1
+        return 0
+    path.write_text(new)
+    return 0
 
 
 if __name__ == "__main__":
-    readme = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
-    readme.write_text(replace_block(readme.read_text(), config_reference()))
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""The registry of variant kinds: datasets made from another dataset's cases (``parent:``).
+
+A variant entry names its ``parent`` and one kind, as the key of the kind's
+own option (``label_noise: 0.2``). Variants of variants chain. Every variant
+is in its root's family: it shares the root's cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..options import ConfigError, Option, resolve
+from ..registry import Registered, Registry
+
+LabelsFn = Callable[[pd.DataFrame, dict, int], pd.DataFrame]
+
+# Options every variant takes, besides its kind's own.
+VARIANT_OPTIONS = {
+    "parent": Option(help="the dataset whose cases (images and features) this one reuses", schema={"type": "string"}),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class VariantKind(Registered):
+    """A kind of variant.
+
+    Attributes
+    ----------
+    labels : ``labels(table, options, seed) -> table``: the variant's label table from its parent's
+        (``case_id, patient_id, label``, one row per case, in the parent's order); a kind may change labels
+        or leave cases out. ``options`` are the kind's own; ``seed`` comes from the config's seed, the
+        variant's name and the kind.
+    """
+
+    labels: LabelsFn
+
+    def shared_options(self) -> dict[str, Option]:
+        """``parent``."""
+        return dict(VARIANT_OPTIONS)
+
+
+VARIANTS: Registry[VariantKind] = Registry("variant kind", VariantKind, "datasets", "labels", "register_variant")
+
+
+def register_variant(name: str, labels: LabelsFn | None = None, /, **fields):
+    """Register a variant kind; decorates its ``labels(table, options, seed)`` function.
+
+    An entry selects the kind by giving its option named ``name``; ``fields`` are those of
+    :class:`VariantKind` (``options``, which must hold ``name``, ``help``, ``example``).
+    """
+    if name not in (fields.get("options") or {}):
+        raise ValueError(f"variant kind {name!r}: declare its own option {name!r}, the key that selects the kind")
+    return VARIANTS.register(name, labels, **fields)
+
+
+def resolve_variant(spec: Mapping, where: str) -> dict:
+    """A variant entry (``parent`` and one kind's options, no ``name``) checked, with ``variant`` (its kind) added."""
+    kinds = [key for key in spec if key in VARIANTS]
+    if len(kinds) > 1:
+        raise ConfigError(
+            f"config: {where}: combines the variant kinds {kinds[0]!r} and {kinds[1]!r}; "
+            "make one a variant of the other (its `parent`)"
+        )
+    if not kinds:
+        known = VARIANT_OPTIONS | {key: option for kind in VARIANTS for key, option in kind.options.items()}
+        resolve(known, {key: value for key, value in spec.items() if key != "parent"}, where)  # an unknown option
+        raise ConfigError(f"config: {where}: a variant names its kind, one of: {', '.join(VARIANTS.names())}")
+    kind = VARIANTS.get(kinds[0])
+    return {"variant": kind.name, **resolve(kind.all_options(), spec, where)}
