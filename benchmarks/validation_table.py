@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from difficulty.analysis.statistics import interval
-from difficulty.models.evaluation import auc, fold_scores
+from difficulty.auc import roc_auc
+from difficulty.models.evaluation import fold_scores
 
 
 def split_scores(predictions: pd.DataFrame, resamples: int = 2000, seed: int = 0) -> dict[str, float]:
@@ -33,7 +34,7 @@ def split_scores(predictions: pd.DataFrame, resamples: int = 2000, seed: int = 0
     for _ in range(resamples):
         pick = rng.integers(0, len(y), len(y))
         if len(np.unique(y[pick])) == len(classes):
-            draws.append(auc(y[pick], proba[pick]))
+            draws.append(roc_auc(y[pick], proba[pick]))
     low, high = interval(np.array(draws))
     return fold_scores(y, proba) | {"low": low, "high": high}
 

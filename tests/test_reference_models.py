@@ -5,10 +5,11 @@ import pandas as pd
 import pytest
 import torch
 
+from difficulty.auc import roc_auc
 from difficulty.data.synthetic import make_phantoms
 from difficulty.models import MODELS, resolve_model
 from difficulty.models.augment import augment
-from difficulty.models.evaluation import auc, fold_scores
+from difficulty.models.evaluation import fold_scores
 from difficulty.models.splits import Fold, make_folds
 from difficulty.models.training import cross_validate, intensity_stats, train_fold
 
@@ -101,7 +102,7 @@ def test_the_kept_epoch_is_the_best_by_the_selected_validation_figure(caplog, se
     proba = train_fold(images, y, fold, 2, MODELS.get("cnn3d"), chosen, ("select", select))
     losses, aucs = _logged(caplog, "loss"), _logged(caplog, "AUC")
     best = int(np.argmin(losses)) if select == "loss" else int(np.argmax(aucs))
-    assert auc(y[held], proba) == pytest.approx(aucs[best], abs=5e-5)
+    assert roc_auc(y[held], proba) == pytest.approx(aucs[best], abs=5e-5)
     counts = np.bincount(y[fold.train])  # the weights come from the training cases: 6 and 18
     weights = (len(fold.train) / (2 * counts))[y[held]] if weighted else np.ones(24)
     nll = -np.log(proba[np.arange(24), y[held]])
@@ -164,7 +165,7 @@ def test_official_split_trains_validates_and_tests_as_given():
 
 
 def test_scores_binary_and_one_vs_rest():
-    assert auc(np.array([0, 0, 1, 1]), np.array([[0.9, 0.1], [0.6, 0.4], [0.3, 0.7], [0.2, 0.8]])) == 1.0
+    assert roc_auc(np.array([0, 0, 1, 1]), np.array([[0.9, 0.1], [0.6, 0.4], [0.3, 0.7], [0.2, 0.8]])) == 1.0
     proba = np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.1, 0.8, 0.1]])
     # one-vs-rest: class 0 -> 1, class 1 -> 2.5/3 (one tie), class 2 -> 3/4 (two ties)
     scores = fold_scores(np.array([0, 1, 2, 2]), proba)

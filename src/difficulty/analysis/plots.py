@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.transforms import Bbox
-from sklearn.metrics import roc_auc_score, roc_curve
+from sklearn.metrics import roc_curve
 
+from ..auc import roc_auc
 from ..figures import plt, write_png
 
 
@@ -177,7 +178,7 @@ def roc(predictions: pd.DataFrame, path, title: str) -> None:
                 ax.plot(fpr, tpr, color=colour, alpha=0.35, lw=1)
         truth = predictions["label"].astype(str) == positive
         fpr, tpr, _ = roc_curve(truth, predictions[f"proba_{positive}"])
-        auc = roc_auc_score(truth, predictions[f"proba_{positive}"])
+        auc = roc_auc(truth.to_numpy(dtype=int), predictions[f"proba_{positive}"].to_numpy())
         name = "pooled folds" if len(positives) == 1 else f"{positive} vs rest"
         ax.plot(fpr, tpr, color=colour, lw=2, label=f"{name}: AUC {auc:.3f}")
     ax.plot([0, 1], [0, 1], ":", color="0.6")

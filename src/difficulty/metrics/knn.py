@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..auc import roc_auc
 from ..options import Option
 from .pairwise import metric_from_distances, nearest, same_group, sessions_from_matrix
 from .registry import register_metric
@@ -45,24 +46,9 @@ def knn_error_from_distances(D, codes, groups, k: int = 5) -> float:
     return float(np.mean(_votes(codes, idx, weights).argmax(axis=1) != codes))
 
 
-def one_vs_rest_auc(codes: np.ndarray, scores: np.ndarray) -> float:
-    """Macro one-vs-rest ROC AUC of (n, C) class scores; the positive-class AUC with two classes."""
-    from scipy.stats import rankdata
-
-    n_classes = scores.shape[1]
-    aucs = []
-    for c in range(1 if n_classes == 2 else n_classes):
-        positive = codes == (1 if n_classes == 2 else c)
-        s = scores[:, 1 if n_classes == 2 else c]
-        ranks = rankdata(s)
-        n_pos, n_neg = positive.sum(), (~positive).sum()
-        aucs.append((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
-    return float(np.mean(aucs))
-
-
 def knn_auc_from_distances(D, codes, groups, k: int = 5) -> float:
     """Leave-one-out k-NN ROC AUC (neighbour class fractions as scores); higher is easier."""
-    return one_vs_rest_auc(codes, _votes(codes, knn_neighbours(D, groups, k), np.full(k, 1.0 / k)))
+    return roc_auc(codes, _votes(codes, knn_neighbours(D, groups, k), np.full(k, 1.0 / k)))
 
 
 knn_error = metric_from_distances(knn_error_from_distances)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..auc import roc_auc
 from ..options import Option
-from .knn import one_vs_rest_auc
 from .registry import register_metric
 from .validation import check_inputs
 
@@ -53,7 +53,7 @@ def linear_probe(X, y, groups=None, folds: int = FOLDS, C: float = 1.0, seed: in
             raise ValueError("a training fold lacks a class: use fewer folds or more cases")
         model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=1000))
         proba[test] = model.fit(Xs[train], codes[train]).predict_proba(Xs[test])
-    return one_vs_rest_auc(codes, proba)
+    return roc_auc(codes, proba)
 
 
 register_metric(

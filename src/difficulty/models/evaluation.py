@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, roc_auc_score
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 
-
-def auc(y_true: np.ndarray, proba: np.ndarray) -> float:
-    """ROC AUC of (n, C) class probabilities; one-vs-rest macro average for more than two classes."""
-    if proba.shape[1] == 2:
-        return float(roc_auc_score(y_true, proba[:, 1]))
-    return float(roc_auc_score(y_true, proba, multi_class="ovr", average="macro", labels=np.arange(proba.shape[1])))
+from ..auc import roc_auc
 
 
 def fold_scores(y_true: np.ndarray, proba: np.ndarray) -> dict[str, float]:
     """AUC, accuracy, balanced accuracy and macro F1 of (n,) class codes and (n, C) probabilities."""
     predicted = proba.argmax(axis=1)
     return {
-        "auc": auc(y_true, proba),
+        "auc": roc_auc(y_true, proba),
         "accuracy": float(accuracy_score(y_true, predicted)),
         "balanced_accuracy": float(balanced_accuracy_score(y_true, predicted)),
         "f1": float(f1_score(y_true, predicted, average="macro", labels=np.arange(proba.shape[1]), zero_division=0)),

@@ -19,10 +19,11 @@ import pandas as pd
 import torch
 from torch import nn
 
+from ..auc import roc_auc
 from ..devices import pick_device
 from ..seeding import derive_seed
 from .augment import augment
-from .evaluation import auc, fold_scores
+from .evaluation import fold_scores
 from .registry import MODELS, ReferenceModel
 from .splits import Fold, make_folds
 
@@ -95,7 +96,7 @@ def validate(network, images, y, rows, n_classes: int, weight, mean, std, batch_
     log_p = torch.log(torch.as_tensor(proba, device=on).clamp_min(1e-12))
     target = torch.as_tensor(y[rows], dtype=torch.long, device=on)
     loss = float(nn.functional.nll_loss(log_p, target, weight=weight))
-    return {"loss": loss, "auc": auc(y[rows], proba) if len(np.unique(y[rows])) == n_classes else None}
+    return {"loss": loss, "auc": roc_auc(y[rows], proba) if len(np.unique(y[rows])) == n_classes else None}
 
 
 class EarlyStopping:
