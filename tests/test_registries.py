@@ -13,7 +13,7 @@ import torch
 from jsonschema import Draft202012Validator
 
 from conftest import ADRENAL, prepared
-from difficulty.data import SOURCES, resolve_dataset
+from difficulty.data import SOURCES, folder, resolve_dataset
 from difficulty.features import FEATURES, resolve_feature
 from difficulty.io import file_digest
 from difficulty.metrics import METRICS, bootstrap, check_inputs, draw_sessions, session_seed
@@ -64,6 +64,7 @@ def source_examples(tmp_path, nifti_sheet):
     return {
         "medmnist": {"path": str(tmp_path / "small.npz")},
         "sheet": {"path": str(nifti_sheet)},
+        "folder": folder.example(tmp_path / "classes"),
         "synthetic": {"separation": 0.5, "n_per_class": 4, "shape": [8, 8, 8]},
     }
 

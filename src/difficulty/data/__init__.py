@@ -1,11 +1,11 @@
 """Data stage: dataset sources, per-case preparation onto a model grid, masks and label noise.
 
-Built-in sources: ``medmnist``, ``sheet`` and ``synthetic``; importing this
+Built-in sources: ``folder``, ``medmnist``, ``sheet`` and ``synthetic``; importing this
 package registers them. A new source is one module that calls
 :func:`register_source`.
 """
 
-from . import medmnist, sheet, synthetic  # noqa: F401  (built-in sources register on import)
+from . import folder, medmnist, sheet, synthetic  # noqa: F401  (built-in sources register on import)
 from .cases import Case
 from .datasets import DATASET_OPTIONS, VARIANT_OPTIONS, Prepared, index, resolve_dataset, root
 from .grid import GRID_OPTIONS, GridStore, to_grid
