@@ -12,6 +12,8 @@ import pydicom
 import pytest
 import SimpleITK as sitk
 import yaml
+
+from conftest import REPO, write_nifti
 from dicom_files import (
     AXIAL,
     CORONAL,
@@ -23,8 +25,6 @@ from dicom_files import (
     write_seg,
     write_series,
 )
-
-from conftest import REPO, write_nifti
 from difficulty.data import SOURCES, dicom, folder, resolve_dataset
 from difficulty.data.dicom import DicomOptions
 from difficulty.options import DataError
@@ -89,7 +89,7 @@ def test_a_missing_slice_stops_naming_the_case_and_the_gap_unless_the_tolerance_
     with pytest.raises(
         DataError,
         match=r"case 'c1': series folder .*: a gap of 5 mm between IM0002.dcm and IM0004.dcm "
-        r"\(35.00 and 40.00 mm along the slice normal\), where the slices are 2.5 mm apart: a missing slice",
+        r"\(35.00 and 40.00 mm along the slice normal\), where the closest slices are 2.5 mm apart: a missing slice",
     ):
         read(tmp_path / "s")
     write_series(tmp_path / "jitter", stored_volume((5, 8, 8)), spacing=(0.7, 0.8, 2.5), names=None)
@@ -317,7 +317,7 @@ def test_a_real_ct_series_reads_with_the_geometry_pydicom_reports():
     )
     np.testing.assert_array_equal(sitk.GetArrayFromImage(image), hounsfield(headers))
     assert series.modality == "CT"
-    with pytest.raises(DataError, match=r"a gap of 202 mm between .* where the slices are 1.25 mm apart"):
+    with pytest.raises(DataError, match=r"a gap of 202 mm between .* where the closest slices are 1.25 mm apart"):
         read(REAL_SERIES / "77654033" / "CT2")
 
 
@@ -503,6 +503,8 @@ def test_no_phi_from_the_headers_reaches_the_results(tmp_path):
         "datasets": [
             {"name": "ct", "source": "sheet", "path": "sheet.csv", "size": [8, 8, 8]},
             {"name": "ct_noisy", "parent": "ct", "label_noise": 0.25},
+            {"name": "ct_noisier", "parent": "ct", "label_noise": 0.5},
+            {"name": "phantoms", "source": "synthetic", "separation": 1.0, "n_per_class": 8, "shape": [8, 8, 8]},
         ],
         "features": {"radiomics": {"type": "radiomics", "params": "radiomics.yaml"}},
         "metrics": {"sil": {"type": "sil"}},

@@ -51,8 +51,8 @@ _TAGS = [
 DICOM_OPTIONS = {
     "slice_tolerance": Option(
         0.1,
-        "how far a DICOM series' slice gap may differ from its usual gap (relative) before the case is refused "
-        "(a missing slice, irregular spacing)",
+        "how much wider than its closest slices' gap a DICOM series' slice gap may be (relative) before the case "
+        "is refused (a missing slice, irregular spacing)",
         {"type": "number", "minimum": 0},
     ),
     "gantry_tilt": Option(
@@ -327,15 +327,14 @@ def check_series(slices: list[Slice], case: str, where: str, folder, options: Di
             f"case {case!r}: {names[i[0]]} and {names[i[1]]} of {where} lie at the same position "
             f"({along[same[0]]:.2f} mm along the slice normal); one series has one slice per position"
         )
-    usual = float(np.median(gaps))
-    off = np.flatnonzero(np.abs(gaps - usual) > options.slice_tolerance * usual)
-    if off.size:
-        k = off[0]
+    closest = float(gaps.min())  # a missing slice only widens gaps: the closest slices give the spacing
+    if gaps.max() > (1 + options.slice_tolerance) * closest:
+        k = int(np.argmax(gaps))
         raise DataError(
             f"case {case!r}: {where}: a gap of {gaps[k]:.3g} mm between {names[order[k]]} and "
             f"{names[order[k + 1]]} ({along[k]:.2f} and {along[k + 1]:.2f} mm along the slice normal), where the "
-            f"slices are {usual:.3g} mm apart: a missing slice or irregular spacing (beyond slice_tolerance "
-            f"{options.slice_tolerance:g})"
+            f"closest slices are {closest:.3g} mm apart: a missing slice or irregular spacing (beyond "
+            f"slice_tolerance {options.slice_tolerance:g})"
         )
     step = (positions[-1] - positions[0]) / (len(positions) - 1)
     shift = step - (step @ normal) * normal
