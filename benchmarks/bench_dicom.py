@@ -3,8 +3,9 @@
 Writes a 300-slice 512 × 512 CT series (12-bit stored values, rescale intercept -1024, the slices in shuffled
 file order) and the same volume in HU as NIfTI (``.nii.gz`` and ``.nii``), then reads each the way the sample
 sheet source does (``difficulty.data.sheet.read_case``: checks, voxels, the original view's array), each read
-in a fresh process, and reports the wall time of the read and the process's peak RSS (``ru_maxrss``), with
-the ratios DICOM / NIfTI. GDCM's own series read (SimpleITK, no checks) is listed for comparison.
+in a fresh process, and reports the wall time of the read and the process's peak RSS (``ru_maxrss``, imports
+included: the same modules in every run), with the ratios DICOM / NIfTI. GDCM's own series read (SimpleITK,
+no checks) is listed for comparison.
 
     nice python benchmarks/bench_dicom.py [--slices 300] [--size 512] [--repeats 3] [--work /tmp/dicombench]
 """
@@ -68,7 +69,6 @@ def read_once(kind: str, work: Path) -> dict:
     path = {"dicom": work / "series", "gdcm_only": work / "series", "nifti_gz": work / "ct.nii.gz"}.get(kind)
     path = path or work / "ct.nii"
     row = type("Row", (), {"case_id": "ct", "image": str(path), "mask": ""})
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = time.perf_counter()
     if kind == "gdcm_only":
         reader = sitk.ImageSeriesReader()
@@ -78,7 +78,7 @@ def read_once(kind: str, work: Path) -> dict:
         array = sheet.read_case(row).image
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"kind": kind, "seconds": seconds, "peak_mib": peak, "imports_mib": before, "dtype": str(array.dtype)}
+    return {"kind": kind, "seconds": seconds, "peak_mib": peak, "dtype": str(array.dtype)}
 
 
 def main():
@@ -103,19 +103,17 @@ def main():
             child = [sys.executable, __file__, "--read", kind, "--work", str(args.work)]
             out = subprocess.run(child, capture_output=True, text=True, check=True, env=env)
             results[kind].append(json.loads(out.stdout))
-    print(f"| read ({args.slices} × {args.size}²) | time (median of {args.repeats}) ", end="")
-    print("| peak RSS | above imports | dtype |")
-    print("|---|---|---|---|---|")
+    print(f"| read ({args.slices} × {args.size}²) | time (median of {args.repeats}) | peak RSS | dtype |")
+    print("|---|---|---|---|")
     summary = {}
     for kind, runs in results.items():
         seconds = statistics.median(r["seconds"] for r in runs)
         peak = statistics.median(r["peak_mib"] for r in runs)
-        above = statistics.median(r["peak_mib"] - r["imports_mib"] for r in runs)
-        summary[kind] = seconds, peak, above
-        print(f"| {kind} | {seconds:.2f} s | {peak:.0f} MiB | {above:.0f} MiB | {runs[0]['dtype']} |")
+        summary[kind] = seconds, peak
+        print(f"| {kind} | {seconds:.2f} s | {peak:.0f} MiB | {runs[0]['dtype']} |")
     for base in ("nifti_gz", "nifti"):
-        t, p, a = (summary["dicom"][i] / summary[base][i] for i in range(3))
-        print(f"DICOM / {base}: time {t:.2f}x, peak RSS {p:.2f}x ({a:.2f}x above imports)")
+        t, p = (summary["dicom"][i] / summary[base][i] for i in range(2))
+        print(f"DICOM / {base}: time {t:.2f}x, peak RSS {p:.2f}x")
 
 
 if __name__ == "__main__":

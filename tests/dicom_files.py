@@ -1,6 +1,7 @@
 """DICOM written by the tests: CT series (pydicom), enhanced multi-frame files and SEGs (highdicom), RTSTRUCTs
 (rt-utils), with headers that carry recognisable patient data (the privacy tests look for it in the results)."""
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -161,5 +162,7 @@ def write_rtstruct(path, folder, datasets, masks: dict[str, np.ndarray]):
         square = np.zeros((len(mask), side, side), bool)
         square[:, :rows, :columns] = mask
         rt.add_roi(mask=np.transpose(square, (1, 2, 0)), name=name)
-    rt.save(str(path))
+    with warnings.catch_warnings():  # rt-utils saves with pydicom 2's arguments
+        warnings.simplefilter("ignore", DeprecationWarning)
+        rt.save(str(path))
     return path

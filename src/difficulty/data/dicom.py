@@ -1,6 +1,6 @@
 """DICOM inputs: image series (single-frame slices or one enhanced multi-frame file) and SEG or RTSTRUCT masks.
 
-The slices are checked from their headers (read without pixel data, a few tags each) before any pixel is read:
+The slices are checked from their headers (read without pixel data, a few values kept) before any pixel is read:
 one series, one slice size, one orientation, regular spacing along the slice normal, no gantry tilt (or resampled).
 The geometry comes from the slice positions and orientation, not from ``SliceThickness``. Pixels are read by
 SimpleITK (GDCM) for single-frame series and by pydicom for multi-frame files (GDCM applies the first frame's
@@ -28,25 +28,6 @@ SEG_STORAGE = "1.2.840.10008.5.1.4.1.1.66.4"
 RTSTRUCT_STORAGE = "1.2.840.10008.5.1.4.1.1.481.3"
 # Modalities of DICOM objects that are not slices of an image series.
 NOT_SLICES = {"SEG", "RTSTRUCT", "RTPLAN", "RTDOSE", "RTRECORD", "SR", "PR", "KO", "REG", "DOC", "PLAN"}
-_TAGS = [
-    "SOPClassUID",
-    "SOPInstanceUID",
-    "SeriesInstanceUID",
-    "FrameOfReferenceUID",
-    "Modality",
-    "SeriesNumber",
-    "Rows",
-    "Columns",
-    "SamplesPerPixel",
-    "NumberOfFrames",
-    "ImagePositionPatient",
-    "ImageOrientationPatient",
-    "PixelSpacing",
-    "RescaleSlope",
-    "RescaleIntercept",
-    "SharedFunctionalGroupsSequence",
-    "PerFrameFunctionalGroupsSequence",
-]
 
 DICOM_OPTIONS = {
     "slice_tolerance": Option(
@@ -169,11 +150,14 @@ def _floats(value, n: int) -> tuple[float, ...] | None:
     return out if len(out) == n else None
 
 
-def _group(item, sequence, attribute):
-    """An attribute of a functional group (per-frame ``item`` first, then None)."""
-    if item is None or sequence not in item or not len(item[sequence].value):
-        return None
-    return item[sequence].value[0].get(attribute)
+def _group(frame, shared, sequence: str, attribute: str):
+    """An attribute of a functional group: the frame's own, else the shared one's; None if neither has it."""
+    for item in (frame, shared):
+        if item is not None and sequence in item and len(item[sequence].value):
+            value = item[sequence].value[0].get(attribute)
+            if value is not None and value != "":
+                return value
+    return None
 
 
 def read_slice(file, case: str, where: str) -> Slice:
@@ -181,7 +165,8 @@ def read_slice(file, case: str, where: str) -> Slice:
     import pydicom
 
     try:
-        ds = pydicom.dcmread(file, stop_before_pixels=True, specific_tags=_TAGS)
+        # the header without the pixels (as fast as pydicom's specific_tags); only a few values are kept
+        ds = pydicom.dcmread(file, stop_before_pixels=True)
     except (pydicom.errors.InvalidDicomError, EOFError, OSError, ValueError) as err:
         raise DataError(
             f"case {case!r}: file {file} in {where} is not a DICOM file ({type(err).__name__}); "
@@ -190,19 +175,14 @@ def read_slice(file, case: str, where: str) -> Slice:
     shared = ds.SharedFunctionalGroupsSequence[0] if "SharedFunctionalGroupsSequence" in ds else None
     frames = list(ds.PerFrameFunctionalGroupsSequence) if "PerFrameFunctionalGroupsSequence" in ds else []
     if frames:
-        first = frames[0]
-        orientation = _group(first, "PlaneOrientationSequence", "ImageOrientationPatient")
-        orientation = orientation or _group(shared, "PlaneOrientationSequence", "ImageOrientationPatient")
-        spacing = _group(first, "PixelMeasuresSequence", "PixelSpacing") or _group(
-            shared, "PixelMeasuresSequence", "PixelSpacing"
-        )
+        orientation = _group(frames[0], shared, "PlaneOrientationSequence", "ImageOrientationPatient")
+        spacing = _group(frames[0], shared, "PixelMeasuresSequence", "PixelSpacing")
         positions, rescale = [], []
         for frame in frames:
-            positions.append(_floats(_group(frame, "PlanePositionSequence", "ImagePositionPatient"), 3))
-            transform = "PixelValueTransformationSequence"
-            slope = _group(frame, transform, "RescaleSlope") or _group(shared, transform, "RescaleSlope")
-            intercept = _group(frame, transform, "RescaleIntercept") or _group(shared, transform, "RescaleIntercept")
-            rescale.append((float(slope) if slope not in (None, "") else 1.0, float(intercept or 0.0)))
+            positions.append(_floats(_group(frame, shared, "PlanePositionSequence", "ImagePositionPatient"), 3))
+            slope = _group(frame, shared, "PixelValueTransformationSequence", "RescaleSlope")
+            intercept = _group(frame, shared, "PixelValueTransformationSequence", "RescaleIntercept")
+            rescale.append((float(slope) if slope is not None else 1.0, float(intercept or 0.0)))
     else:
         orientation, spacing = ds.get("ImageOrientationPatient"), ds.get("PixelSpacing")
         positions = [_floats(ds.get("ImagePositionPatient"), 3)]
@@ -279,14 +259,12 @@ def check_series(slices: list[Slice], case: str, where: str, folder, options: Di
     if len(slices) > 1 and any(len(s.positions) > 1 for s in slices):
         raise DataError(f"case {case!r}: {where} holds several multi-frame files; one is read")
     for item in slices:
-        missing = [
-            name
-            for name, value in (
-                ("ImagePositionPatient", item.positions[0]),
-                ("ImageOrientationPatient", item.orientation),
-            )
-            if value is None or (name == "ImagePositionPatient" and any(p is None for p in item.positions))
-        ] + (["PixelSpacing"] if item.spacing is None else [])
+        absent = {
+            "ImagePositionPatient": None in item.positions,
+            "ImageOrientationPatient": item.orientation is None,
+            "PixelSpacing": item.spacing is None,
+        }
+        missing = [name for name, gone in absent.items() if gone]
         if missing:
             raise DataError(f"case {case!r}: file {item.file} has no {', '.join(missing)}; its place in 3D is unknown")
     first = slices[0]
