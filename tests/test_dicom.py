@@ -469,6 +469,20 @@ def test_init_lists_every_problem_in_the_pipelines_words(tmp_path):
     assert "mask_pattern: '{case}_mask.nii.gz'" in (tmp_path / "config.yaml").read_text()
 
 
+def test_init_reads_a_sample_sheet_too(tmp_path):
+    for i in range(6):
+        write_series(tmp_path / f"s{i}", stored_volume((3 + i % 2, 8, 8), seed=i))
+    rows = [f"s{i},{'a' if i % 2 else 'b'},s{i},pt{i // 2}" for i in range(6)]
+    (tmp_path / "cases.csv").write_text("case_id,label,image,patient_id\n" + "\n".join(rows) + "\n")
+    done = run_init("cases.csv", "-o", "liver.yaml", "--name", "liver", cwd=tmp_path)
+    out = done.stdout
+    assert "dataset 'liver' (source: sheet, path: cases.csv)" in out and "6 cases in 2 classes: a 3, b 3" in out
+    assert "3 patients (2 cases each)" in out and "shapes (z × y × x voxels): 3–4 × 8 × 8" in out
+    assert "modalities: CT (DICOM series) 6" in out
+    config = yaml.safe_load((tmp_path / "liver.yaml").read_text())
+    assert config["datasets"][0] == {"name": "liver", "source": "sheet", "path": "cases.csv"}
+
+
 # ---- privacy ------------------------------------------------------------------------------------------------
 
 

@@ -194,10 +194,9 @@ def summary(found: Inspection) -> str:
             f"  {len(cases)} cases in {len(counts)} classes: " + ", ".join(f"{k} {v}" for k, v in counts.items())
         )
         per_patient = cases.groupby("patient_id").size()
+        each = _range(per_patient.to_numpy()[:, None], "d")
         lines.append(
-            f"  {len(per_patient)} patients ({per_patient.min()}–{per_patient.max()} cases each)"
-            if len(per_patient) < len(cases)
-            else f"  {len(per_patient)} patients (one case each)"
+            f"  {len(per_patient)} patients ({'one' if each == '1' else each} case{'' if each == '1' else 's'} each)"
         )
     if found.rows:
         shapes = np.array([r["shape"] for r in found.rows])
@@ -225,6 +224,9 @@ def write_starter(entry: dict, output, found: Inspection) -> None:
         "# that the correlation of the measures with the models' AUC spans.",
     ]
     if found.problems:
-        head.append(f"# `difficulty init` found {len(found.problems)} problem(s): fix them, or set `on_bad_case: skip`")
+        head.append(
+            f"# `difficulty init` found {len(found.problems)} problem(s): see its output (a bad case can also be "
+            "left out with `on_bad_case: skip`)"
+        )
     text = "\n".join(head) + "\n" + yaml.safe_dump(starter_config(entry), sort_keys=False)
     Path(output).write_text(text)
