@@ -8,10 +8,12 @@ import sys
 
 import numpy as np
 import pandas as pd
+import pydicom
 import pytest
 import SimpleITK as sitk
 
 from conftest import REPO, prepared, write_nifti
+from dicom_files import write_rtstruct, write_seg, write_series
 from difficulty.data import qc, sheet
 from difficulty.features.postprocess import reduce_pca, zscore_drop_nan
 from difficulty.io import write_table
@@ -234,3 +236,153 @@ def test_a_writer_failing_in_the_middle_leaves_nothing(tmp_path):
     with pytest.raises(MemoryError):
         write_table(Half({"a": [1]}), target)
     assert list((tmp_path / "out").iterdir()) == []
+
+
+# ---- DICOM inputs and class folders -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def dicom_sheet(tmp_path):
+    """Six DICOM CT series of two classes, three patients; a SEG and an RTSTRUCT of each (the sheet names the SEG)."""
+    rng = np.random.default_rng(0)
+    rows = ["case_id,patient_id,label,image,mask"]
+    mask = np.zeros((4, 8, 8), bool)
+    mask[1:3, 2:6, 2:6] = True
+    for i in range(6):
+        folder = tmp_path / "dcm" / f"c{i}"
+        written = write_series(folder, rng.integers(900, 1300 + 50 * (i % 2), (4, 8, 8)).astype(np.int16))
+        write_seg(tmp_path / "dcm" / f"c{i}_seg.dcm", written, {"lesion": mask})
+        write_rtstruct(tmp_path / "dcm" / f"c{i}_rt.dcm", folder, written, {"lesion": mask})
+        rows.append(f"c{i},p{i // 2},{'tumour' if i % 2 else 'normal'},dcm/c{i},dcm/c{i}_seg.dcm")
+    sheet = tmp_path / "dicom.csv"
+    sheet.write_text("\n".join(rows) + "\n")
+    return sheet
+
+
+def _odd_slice(tmp_path):
+    c3 = tmp_path / "dcm" / "c3"
+    uids = (
+        pydicom.dcmread(c3 / "IM0000.dcm").SeriesInstanceUID,
+        pydicom.uid.generate_uid(),
+        pydicom.uid.generate_uid(),
+    )
+    write_series(c3, np.zeros((1, 8, 6), np.int16), origin=(-10.0, 20.0, 40.0), uids=uids, names=["odd.dcm"])
+
+
+def _seg_named(label):
+    def damage(tmp_path):
+        slices = [pydicom.dcmread(f) for f in sorted((tmp_path / "dcm" / "c3").glob("*.dcm"))]
+        mask = np.zeros((4, 8, 8), bool)
+        mask[1:3, 2:6, 2:6] = True
+        write_seg(tmp_path / "dcm" / "c3_seg.dcm", slices, {label: mask})
+
+    return damage
+
+
+def _rtstruct(edit=None):
+    def damage(tmp_path):
+        sheet = tmp_path / "dicom.csv"
+        sheet.write_text(sheet.read_text().replace("dcm/c3_seg.dcm", "dcm/c3_rt.dcm"))
+        if edit:
+            path = tmp_path / "dcm" / "c3_rt.dcm"
+            ds = pydicom.dcmread(path)
+            edit(ds)
+            ds.save_as(path)
+
+    return damage
+
+
+def _rename_roi(ds):
+    ds.StructureSetROISequence[0].ROIName = "GTV"
+
+
+def _no_contours(ds):
+    ds.ROIContourSequence[0].ContourSequence = pydicom.Sequence([])
+
+
+BAD_DICOM = {
+    "mixed slice sizes": (
+        _odd_slice,
+        r"mixed slice sizes in series folder .*c3: IM0000.dcm is 8 × 8, odd.dcm is 8 × 6 \(rows × columns\)",
+        {},
+    ),
+    "two series": (
+        lambda t: write_series(t / "dcm" / "c3", np.zeros((3, 8, 8), np.int16), names=["b0.dcm", "b1.dcm", "b2.dcm"]),
+        r"series folder .*c3 holds 2 image series \(series number 3: 4 file\(s\), e.g. IM0000.dcm, series number 3: "
+        r"3 file\(s\), e.g. b0.dcm\); name the one to read in a sample sheet's 'series_uid' column",
+        {},
+    ),
+    "non-image file": (
+        lambda t: (t / "dcm" / "c3" / "report.pdf").write_bytes(b"%PDF-1.4"),
+        r"file .*c3/report.pdf in series folder .*c3 is not a DICOM file \(InvalidDicomError\); keep only the series'",
+        {},
+    ),
+    "missing slice": (
+        lambda t: (t / "dcm" / "c3" / "IM0002.dcm").unlink(),
+        r"series folder .*c3: a gap of 5 mm between IM0001.dcm and IM0003.dcm .* where the closest slices are 2.5 mm "
+        r"apart: a missing slice",
+        {},
+    ),
+    "missing segment": (
+        _seg_named("liver"),
+        r"DICOM SEG file .*c3_seg.dcm has no segment 'lesion' \(has 1 'liver'\)",
+        {"segment": "lesion"},
+    ),
+    "missing ROI": (
+        _rtstruct(_rename_roi),
+        r"RTSTRUCT file .*c3_rt.dcm has no structure 'lesion' \(has \['GTV'\]\)",
+        {"roi": "lesion"},
+    ),
+    "empty ROI": (_rtstruct(_no_contours), r"structure 'lesion' of RTSTRUCT file .*c3_rt.dcm covers no voxel", {}),
+}
+
+
+@pytest.mark.parametrize("bad", list(BAD_DICOM))
+def test_a_bad_dicom_case_stops_its_job_naming_it_or_is_a_recorded_skip(dicom_sheet, tmp_path, bad):
+    damage, message, options = BAD_DICOM[bad]
+    entry = {"source": "sheet", "path": str(dicom_sheet), "size": [8, 8, 8], **options}
+    damage(tmp_path)
+    with pytest.raises(DataError, match=rf"^dataset 'd', case 'c3': {message}.*set `on_bad_case: skip`"):
+        prepared(tmp_path / "stop", entry)
+    assert not list((tmp_path / "stop").rglob("*.npy")) and not list((tmp_path / "stop").rglob("*.parquet"))
+    data = prepared(tmp_path / "skip", entry | {"on_bad_case": "skip"})
+    assert data.case_ids.tolist() == ["c0", "c1", "c2", "c4", "c5"]
+    skipped = pd.read_csv(tmp_path / "skip" / "qc.tsv", sep="\t").query("outcome == 'skipped'")
+    assert skipped["case_id"].tolist() == ["c3"] and re.match(message, skipped["problem"].iloc[0])
+    assert [c.case_id for c in data.originals()] == ["c0", "c1", "c2", "c4", "c5"]
+
+
+def test_a_dicom_mask_of_another_series_stops_even_when_skipping(dicom_sheet, tmp_path):
+    """A SEG paired with another case's image is a sheet error: it stops, naming both UIDs, and is no QC row."""
+    dicom_sheet.write_text(dicom_sheet.read_text().replace("dcm/c3_seg.dcm", "dcm/c2_seg.dcm"))
+    theirs = pydicom.dcmread(tmp_path / "dcm" / "c2" / "IM0000.dcm").FrameOfReferenceUID
+    mine = pydicom.dcmread(tmp_path / "dcm" / "c3" / "IM0000.dcm").FrameOfReferenceUID
+    entry = {"source": "sheet", "path": str(dicom_sheet), "size": [8, 8, 8], "on_bad_case": "skip"}
+    with pytest.raises(
+        DataError,
+        match=rf"case 'c3': DICOM SEG file .*c2_seg.dcm does not belong to its image "
+        rf".*c3: it references frame of reference {theirs}, the image's is {mine}",
+    ):
+        prepared(tmp_path / "p", entry)
+    assert not (tmp_path / "p" / "qc.tsv").exists()
+
+
+def test_a_class_folder_with_one_case_stops_before_any_job(tmp_path):
+    from difficulty.data import folder
+    from difficulty.errors import ConfigError
+    from difficulty.pipeline.config import resolve
+
+    options = folder.write_example(tmp_path / "classes")
+    for name in ("pt1_malignant", "pt2_malignant"):
+        for suffix in (".nii.gz", "_mask.nii.gz"):
+            (tmp_path / "classes" / "malignant" / f"{name}{suffix}").unlink()
+    config = {
+        "datasets": [{"name": "d", "source": "folder", **options}],
+        "features": {"r": {"type": "radiomics"}},
+        "metrics": {"sil": {"type": "sil"}},
+        "models": {"m": {"type": "cnn3d"}},
+    }
+    with pytest.raises(
+        ConfigError, match=r"^dataset 'd': class folder .*malignant holds 1 case\(s\); a class needs two"
+    ):
+        resolve(config).check_inputs(False)

@@ -2,6 +2,7 @@
 
 import ast
 import re
+import sys
 import tomllib
 from importlib.metadata import packages_distributions
 from pathlib import Path
@@ -54,7 +55,9 @@ def imported_distributions(files):
             elif isinstance(node, ast.ImportFrom) and node.level == 0:
                 names.add(node.module.split(".")[0])
     distributions = packages_distributions()
-    return {norm(d) for name in names - {"difficulty"} for d in distributions.get(name, ())}
+    # A standard-library module is no distribution, even where a backport shadows its name (rt-utils pulls one).
+    names -= {"difficulty", *sys.stdlib_module_names}
+    return {norm(d) for name in names for d in distributions.get(name, ())}
 
 
 def test_each_conda_env_installs_what_its_rules_import_and_this_package():

@@ -15,7 +15,9 @@ import SimpleITK as sitk
 
 from ..errors import DataError
 from ..options import Option
+from . import dicom
 from .cases import Case
+from .dicom import DICOM_OPTIONS, DicomOptions
 from .grid import GRID_OPTIONS
 from .qc import BadCase, normalize_labels
 from .sources import register_source
@@ -27,7 +29,9 @@ def read_sheet(path) -> pd.DataFrame:
     """Read and check a sample sheet; image and mask paths are joined to the sheet's folder.
 
     Columns ``case_id, label, image`` are required, ``mask, patient_id``
-    optional; paths in the sheet are relative to it (or absolute). A relative
+    optional; paths in the sheet are relative to it (or absolute). An image may be a DICOM series folder,
+    ``series_uid`` (optional) picks one series of it (kept as ``series_key``, a digest: no UID in the case table);
+    ``segment`` and ``roi`` (optional) pick a DICOM SEG's segment and an RTSTRUCT's structure. A relative
     sheet path gives paths relative to the working folder, so that a project
     folder can move. Stray whitespace around labels is stripped; every problem (a missing file, a duplicate
     case id, an empty label, labels that differ only in case, one class only) raises a DataError naming the
@@ -64,6 +68,8 @@ def read_sheet(path) -> pd.DataFrame:
                     f"sample sheet {path}: case {case!r}: {column} file {file} does not exist; "
                     f"correct the {column!r} column or remove the row"
                 )
+    if "series_uid" in df.columns:
+        df["series_key"] = [dicom.series_key(uid) if uid.strip() else "" for uid in df.pop("series_uid")]
     if df["label"].nunique() < 2:
         raise DataError(f"sample sheet {path}: all cases have label {df['label'].iloc[0]!r}; two classes are needed")
     return df
@@ -159,11 +165,24 @@ def select_labels(mask: np.ndarray, labels) -> np.ndarray:
     return np.isin(mask, np.atleast_1d(labels))
 
 
-def read_case(row, mask_label=None, tolerance: float = 1e-3) -> Case:
-    """The original view of one sheet row: image and mask with the image's geometry, checked against each other."""
-    image = read_image(row.image, row.case_id)
+def read_case(row, mask_label=None, tolerance: float = 1e-3, dicom_options: DicomOptions | None = None) -> Case:
+    """The original view of one sheet row: image and mask with the image's geometry, checked against each other.
+
+    The image is a file SimpleITK reads, a DICOM series folder or a multi-frame DICOM file; the mask a file
+    SimpleITK reads, or a DICOM SEG or RTSTRUCT file on a DICOM image (:mod:`difficulty.data.dicom`).
+    """
+    series, dicom_options = None, dicom_options or DicomOptions()
+    if Path(row.image).is_dir() or dicom.is_dicom(row.image):
+        series = dicom.scan_series(row.image, row.case_id, getattr(row, "series_key", "") or None, dicom_options)
+        image = dicom.read_series(series, row.case_id)
+    else:
+        image = read_image(row.image, row.case_id)
     array = sitk.GetArrayFromImage(image)
-    if row.mask:
+    kind = dicom.mask_kind(row.mask) if row.mask else None
+    if kind:
+        choice = getattr(row, "segment" if kind == "seg" else "roi", None)
+        mask = dicom.read_dicom_mask(row.mask, kind, series, row.case_id, dicom_options, choice)
+    elif row.mask:
         mask_image = read_image(row.mask, row.case_id, "mask")
         difference = geometry_difference(image, mask_image, tolerance)
         if difference:
@@ -186,7 +205,15 @@ def read_case(row, mask_label=None, tolerance: float = 1e-3) -> Case:
 def sheet_files(spec: dict, rows: pd.DataFrame | None) -> list[str]:
     """The sheet and the image and mask files of the given rows (of every row if None)."""
     rows = read_sheet(spec["path"]) if rows is None else rows
-    return [spec["path"], *rows["image"], *(m for m in rows["mask"] if m)]
+    return [spec["path"], *case_files(rows)]
+
+
+def case_files(rows: pd.DataFrame) -> list[str]:
+    """The image files (each file of a series folder) and mask files of case-table rows."""
+    images = [
+        str(f) for image in rows["image"] for f in (dicom.series_files(image) if Path(image).is_dir() else [image])
+    ]
+    return [*images, *(m for m in rows["mask"] if m)]
 
 
 def _check(spec: dict, downloads: bool) -> None:
@@ -230,6 +257,7 @@ def write_example(folder: Path) -> dict:
             "how far a mask's spacing (relative), origin (in voxels) and direction may differ from its image's",
             {"type": "number", "minimum": 0},
         ),
+        **DICOM_OPTIONS,
         # Clinical volumes differ in shape: by default the grid is the mask's surroundings, resized to 64³.
         "crop_margin": replace(GRID_OPTIONS["crop_margin"], default=10.0),
         "size": replace(GRID_OPTIONS["size"], default=[64, 64, 64]),
@@ -239,12 +267,16 @@ def write_example(folder: Path) -> dict:
     example=write_example,
 )
 def read_source(spec: dict, rows: pd.DataFrame, seed: int) -> Iterator[Case]:
-    """A sample sheet of image (and mask) files that SimpleITK reads: NIfTI, NRRD, MHA, ...
+    """A sample sheet of images (NIfTI, NRRD, MHA or DICOM series) and masks (those, DICOM SEG or RTSTRUCT).
 
-    A case whose files cannot be used comes as a :class:`BadCase` saying why.
+    A case whose files cannot be used comes as a :class:`BadCase` saying why; a SEG or RTSTRUCT paired with
+    another series than its image stops the job (a sheet error, whose message names the two UIDs).
     """
+    options = DicomOptions.of(spec)
     for row in rows.itertuples():
         try:
-            yield read_case(row, spec["mask_label"], spec["geometry_tolerance"])
+            yield read_case(row, spec["mask_label"], spec["geometry_tolerance"], options)
+        except dicom.ReferenceMismatch:
+            raise
         except DataError as err:
             yield BadCase(row.case_id, str(err).removeprefix(f"case {row.case_id!r}: "))
