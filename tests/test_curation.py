@@ -121,8 +121,9 @@ def predictions_table(ids, labels, proba, classes, folds):
     return table
 
 
-def test_model_probabilities_align_the_kept_predictions_with_the_cases():
+def test_model_probabilities_align_the_kept_predictions_with_the_cases(tmp_path):
     from difficulty.errors import DataError
+    from difficulty.io import read_table, write_table
 
     rng = np.random.default_rng(1)
     ids, labels = np.array([f"c{i}" for i in range(12)]), np.array(["0", "1"] * 6)
@@ -130,6 +131,8 @@ def test_model_probabilities_align_the_kept_predictions_with_the_cases():
     cases = pd.DataFrame({"case_id": ids, "label": labels})
     # columns in another order than sorted, rows shuffled, float32 as the model stage writes them
     table = predictions_table(ids, labels, np.c_[p1, 1 - p1], ["1", "0"], np.arange(12) % 3).iloc[::-1]
+    write_table(table, tmp_path / "cnn3d.predictions.parquet")  # read back as the curation job will
+    table = read_table(tmp_path / "cnn3d.predictions.parquet")
     p = curation.model_probabilities(table, cases)
     assert p.source == "cnn3d" and list(p.classes) == ["0", "1"] and list(p.case_ids) == list(ids)
     np.testing.assert_allclose(p.proba[:, 0], 1 - p1, atol=1e-6)
