@@ -12,20 +12,11 @@ Higher is easier.
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..auc import roc_auc
 from ..options import Option
+from .out_of_fold import FOLDS, canonical_out_of_fold
 from .registry import register_metric
 from .validation import check_inputs
-
-FOLDS = 5
-
-
-def _first_seen(codes: np.ndarray) -> np.ndarray:
-    """Codes renumbered 0, 1, … in the order they first occur (so that names do not matter)."""
-    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
-    return np.argsort(np.argsort(first))[inverse]
 
 
 def linear_probe(X, y, groups=None, folds: int = FOLDS, C: float = 1.0, seed: int = 0) -> float:
@@ -38,22 +29,8 @@ def linear_probe(X, y, groups=None, folds: int = FOLDS, C: float = 1.0, seed: in
     C : inverse regularisation strength.
     seed : seed of the fold assignment.
     """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedGroupKFold
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    data = check_inputs(X, y, groups, min_per_class=folds)
-    order = np.lexsort(data.X.T[::-1])
-    Xs, codes, patients = data.X[order], _first_seen(data.codes[order]), _first_seen(data.groups[order])
-    proba = np.zeros((len(Xs), data.n_classes))
-    split = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed % 2**32)
-    for train, test in split.split(Xs, codes, patients):
-        if len(np.unique(codes[train])) < data.n_classes:
-            raise ValueError("a training fold lacks a class: use fewer folds or more cases")
-        model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=1000))
-        proba[test] = model.fit(Xs[train], codes[train]).predict_proba(Xs[test])
-    return roc_auc(codes, proba)
+    oof = canonical_out_of_fold(check_inputs(X, y, groups, min_per_class=folds), folds, C, seed)
+    return roc_auc(oof.codes, oof.proba)
 
 
 register_metric(

@@ -1,0 +1,32 @@
+"""Curation stage: which cases make a task hard.
+
+Out-of-fold class probabilities of every case (a probe on a feature type, or a reference model's kept
+test predictions), label issues from them by confident learning (cleanlab), instance hardness (kDN) and
+an outlier score on the features, scored against known label flips, and thumbnails of the worst cases.
+"""
+
+from .hardness import kdn, neighbours, standardise
+from .label_issues import label_issues
+from .outliers import outlier_scores
+from .probabilities import Probabilities, check_fold_classes, model_probabilities, probe_probabilities
+from .scoring import score_flips
+from .table import COLUMNS, curation_table
+from .thumbnails import central_slices, thumbnail_grid, worst_thumbnails
+
+__all__ = [
+    "COLUMNS",
+    "Probabilities",
+    "central_slices",
+    "check_fold_classes",
+    "curation_table",
+    "kdn",
+    "label_issues",
+    "model_probabilities",
+    "neighbours",
+    "outlier_scores",
+    "probe_probabilities",
+    "score_flips",
+    "standardise",
+    "thumbnail_grid",
+    "worst_thumbnails",
+]
