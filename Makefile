@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CORES ?= all
 PYTHON ?= python3
 
-.PHONY: setup run report test lint bench clean
+.PHONY: setup run report reference test lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ lint: setup
 	$(BIN)/ruff format --check src tests workflow/scripts benchmarks
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 	$(BIN)/snakemake --lint
+
+# The README's configuration reference and table of measures, written from the registrations.
+reference: setup
+	$(BIN)/python -m difficulty.pipeline.reference README.md
 
 test: setup
 	$(BIN)/pytest
