@@ -6,7 +6,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from difficulty.analysis import answer, plots, ranking, statistics
+from difficulty.analysis import answer, correlation, plots, ranking, statistics
+from difficulty.analysis import jobs as analysis_jobs
+from difficulty.io import write_table
+from difficulty.seeding import derive_seed
 
 
 def test_rowwise_correlations_equal_scipy():
@@ -38,6 +41,160 @@ def test_resamples_draw_datasets_and_average_their_sessions_and_folds():
     assert set(distinct) <= {1, 2, 3} and (distinct == 3).mean() == pytest.approx(6 / 27, abs=0.06)
     again = statistics.hierarchical_resamples(scores, aucs, 500, seed=1)
     np.testing.assert_array_equal(again[0], x)
+
+
+def test_a_dataset_drawn_twice_is_resampled_inside_twice():
+    rng = np.random.default_rng(4)
+    scores = [rng.uniform(0, 1, 30), rng.uniform(10, 11, 30), rng.uniform(20, 21, 30)]
+    aucs = [rng.uniform(0.5, 0.6, 20), rng.uniform(0.6, 0.7, 20), rng.uniform(0.8, 0.9, 20)]
+    x, y, distinct = statistics.hierarchical_resamples(scores, aucs, 2000, seed=5)
+    dataset = (x // 10).astype(int)  # which dataset each draw took
+    low, high = np.array([a.min() for a in aucs]), np.array([a.max() for a in aucs])
+    assert ((low[dataset] <= y) & (y <= high[dataset])).all()  # score and AUC of one draw: one dataset
+    np.testing.assert_array_equal(distinct, [len(set(row)) for row in dataset])
+    twice = 0
+    for b in np.flatnonzero(distinct < 3):
+        for d in np.unique(dataset[b]):
+            draws = np.flatnonzero(dataset[b] == d)
+            if len(draws) > 1:  # the draws of one dataset: each its own resample of sessions and of folds
+                twice += 1
+                assert len(np.unique(x[b, draws])) == len(draws)
+                assert len(np.unique(y[b, draws])) == len(draws)
+    assert twice > 1000
+    # each draw's inner mean is the mean of len(values) values drawn with replacement: its SD is σ / √len
+    first = x[dataset == 0]
+    assert first.mean() == pytest.approx(scores[0].mean(), abs=0.01)
+    assert first.std() == pytest.approx(scores[0].std() / np.sqrt(30), rel=0.08)
+    again = statistics.hierarchical_resamples(scores, aucs, 2000, seed=5)
+    for a, b in zip(again, (x, y, distinct), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(statistics.hierarchical_resamples(scores, aucs, 2000, seed=6)[0], x)
+
+
+def test_resamples_with_fewer_than_three_distinct_datasets_are_not_counted():
+    # Three noise-free datasets with r = 0.5: a resample of all three gives 0.5, one of two distinct datasets ±1.
+    scores, aucs = [np.array([0.0]), np.array([1.0]), np.array([2.0])], [np.array([0.0]), np.array([2.0]), [1.0]]
+    x, y, distinct = statistics.hierarchical_resamples(scores, aucs, 300, seed=2)
+    kept_x, kept_y = statistics.counted_resamples(scores, aucs, 300, seed=2)
+    np.testing.assert_array_equal(kept_x, x[distinct >= 3])
+    np.testing.assert_array_equal(kept_y, y[distinct >= 3])
+    assert 0 < len(kept_x) < 300 and (np.sort(kept_x, axis=1) == [0.0, 1.0, 2.0]).all()
+    assert set(np.round(statistics.rowwise_pearson(x[distinct == 2], y[distinct == 2]), 12)) == {-1.0, 1.0}
+    row = statistics.correlation_statistics(scores, aucs, 300, seed=2)
+    assert row["pearson_r"] == pytest.approx(0.5)
+    assert row["pearson_ci_low"] == pytest.approx(0.5) and row["pearson_ci_high"] == pytest.approx(0.5)
+    assert row["spearman_ci_low"] == pytest.approx(0.5) and row["spearman_ci_high"] == pytest.approx(0.5)
+    assert np.isnan(row["pearson_lodo_low"])  # two datasets left: no correlation
+    four = statistics.correlation_statistics([*scores, np.array([3.0])], [*aucs, np.array([3.0])], 300, seed=2)
+    loo = [stats.pearsonr(np.delete([0, 1, 2, 3.0], i), np.delete([0, 2, 1, 3.0], i))[0] for i in range(4)]
+    assert (four["pearson_lodo_low"], four["pearson_lodo_high"]) == pytest.approx((min(loo), max(loo)))
+
+
+def analysis_inputs():
+    """Bootstrap sessions of two features × one metric and folds of two models on six datasets."""
+    rng = np.random.default_rng(8)
+    datasets = [f"d{i}" for i in range(6)]
+    level = np.linspace(0, 1, 6)
+    sessions = pd.concat(
+        [
+            pd.DataFrame({"dataset": d, "feature": f, "metric": "sil", "score": m + rng.normal(0, 0.2, 25)})
+            for f in ("deep", "rad")
+            for d, m in zip(datasets, level, strict=True)
+        ],
+        ignore_index=True,
+    ).assign(higher_is_easier=True, session=lambda t: t.groupby(["dataset", "feature"]).cumcount(), seed=0)
+    folds = pd.concat(
+        [
+            pd.DataFrame({"dataset": d, "model": model, "fold": range(5)}).assign(
+                auc=0.6 + 0.3 * m + rng.normal(0, 0.05, 5)
+            )
+            for model in ("cnn", "res")
+            for d, m in zip(datasets, level, strict=True)
+            for noise in [rng.normal(0, 0.05, 5)]
+        ],
+        ignore_index=True,
+    )
+    return sessions, folds
+
+
+def test_each_feature_metric_model_has_its_own_seed():
+    sessions, folds = analysis_inputs()
+    copy = sessions.query("feature == 'rad'").assign(feature="copy")  # rad's sessions under another name
+    sessions = pd.concat([sessions, copy], ignore_index=True)
+    table = correlation.correlate(sessions, folds, n_boot=300, seed=7).set_index(["feature", "metric", "model"])
+    assert len(table) == 6
+    for (feature, metric, model), row in table.iterrows():
+        _, score_of, auc_of = correlation.per_dataset(
+            sessions.query("feature == @feature"), folds.query("model == @model")
+        )
+        expected = statistics.correlation_statistics(score_of, auc_of, 300, derive_seed(7, feature, metric, model))
+        for key, value in expected.items():
+            assert row[key] == pytest.approx(value, nan_ok=True), (feature, model, key)
+    rad, copy = table.loc[("rad", "sil", "cnn")], table.loc[("copy", "sil", "cnn")]
+    assert rad["pearson_r"] == copy["pearson_r"] and rad["pearson_ci_low"] != copy["pearson_ci_low"]
+
+
+def test_the_scatter_band_resamples_exactly_as_the_correlation_ci(tmp_path, monkeypatch):
+    sessions, folds = analysis_inputs()
+    paths = {name: tmp_path / f"{name}.parquet" for name in ("scores", "folds", "table", "ranking")}
+    write_table(sessions, paths["scores"])
+    write_table(folds, paths["folds"])
+    analysis_jobs.correlation_table(
+        scores=paths["scores"],
+        folds=paths["folds"],
+        output=paths["table"],
+        ranking=paths["ranking"],
+        n_boot=400,
+        seed=11,
+        rank_by="spearman",
+    )
+    used, drawn = {}, {}
+
+    def record(*args):
+        drawn["x"], drawn["y"] = statistics.counted_resamples(*args)
+        return drawn["x"], drawn["y"]
+
+    monkeypatch.setattr(analysis_jobs, "counted_resamples", record)
+    monkeypatch.setattr(analysis_jobs.plots, "scatter", lambda points, corr, band, path: used.update(band=band))
+    table = pd.read_parquet(paths["table"]).set_index(["feature", "metric", "model"])
+    for feature, model in (("rad", "res"), ("deep", "cnn")):
+        analysis_jobs.scatter_plot(
+            scores=paths["scores"],
+            folds=paths["folds"],
+            table=paths["table"],
+            output=tmp_path / "scatter.png",
+            feature=feature,
+            metric="sil",
+            model=model,
+            n_boot=400,
+            seed=11,
+        )
+        row = table.loc[(feature, "sil", model)]
+        for name in ("pearson", "spearman"):
+            rowwise = statistics.CORRELATIONS[name][1]
+            lo, hi = statistics.interval(rowwise(drawn["x"], drawn["y"]))
+            assert (lo, hi) == (row[f"{name}_ci_low"], row[f"{name}_ci_high"]), (feature, model, name)
+        grid, low, high = used["band"]
+        np.testing.assert_array_equal(np.stack([low, high]), statistics.regression_band(drawn["x"], drawn["y"], grid))
+        assert len(grid) == 50 and (low <= high).all()
+
+
+def test_undefined_sessions_are_left_out_with_a_log_line(caplog):
+    from difficulty.analysis.summaries import summarize_metrics
+
+    sessions, folds = analysis_inputs()
+    sessions = sessions.query("feature == 'rad'").copy()
+    sessions.loc[sessions["dataset"] == "d2", "score"] = np.nan  # F1 of a dataset whose features are constant
+    sessions.loc[sessions.index[:3], "score"] = np.nan  # three of d0's sessions
+    with caplog.at_level("WARNING"):
+        datasets, score_of, _ = correlation.per_dataset(sessions, folds.query("model == 'cnn'"))
+    assert datasets == ["d0", "d1", "d3", "d4", "d5"] and len(score_of[0]) == 22 and np.isfinite(score_of[0]).all()
+    assert "rad · sil: datasets ['d2'] have no defined score" in caplog.text
+    row = correlation.correlate(sessions, folds, n_boot=50, seed=1).iloc[0]
+    assert row["n_datasets"] == 5 and np.isfinite(row["pearson_r"]) and np.isfinite(row["pearson_ci_low"])
+    summary = summarize_metrics(sessions).set_index("dataset")
+    assert summary.loc["d2", "sessions"] == 0 and np.isnan(summary.loc["d2", "score_mean"])
+    assert summary.loc["d0", "sessions"] == 22
 
 
 def test_interval_tightens_as_within_dataset_noise_falls():
