@@ -25,6 +25,20 @@ def test_rowwise_correlations_equal_scipy():
     assert np.isnan(statistics.rowwise_pearson(np.ones((1, 4)), y[:1, :4]))[0]
 
 
+def test_rowwise_pearson_is_scale_free():
+    rng = np.random.default_rng(6)
+    x, y = rng.normal(size=(10, 6)), rng.normal(size=(10, 6))
+    np.testing.assert_allclose(statistics.rowwise_pearson(1e-4 * x, 1e-3 * y), statistics.rowwise_pearson(x, y))
+
+
+def test_interval_is_the_percentile_interval_of_the_finite_values():
+    values = np.r_[np.arange(101.0), np.nan, np.inf, -np.inf]
+    assert statistics.interval(values) == pytest.approx((2.5, 97.5))
+    assert statistics.interval(values, level=0.5) == pytest.approx((25.0, 75.0))
+    assert statistics.interval(values, level=0.2) == pytest.approx((40.0, 60.0))
+    assert np.isnan(statistics.interval(np.array([np.nan, np.inf]))).all()
+
+
 def test_resamples_draw_datasets_and_average_their_sessions_and_folds():
     scores = [np.array([0.0, 1.0]), np.array([10.0]), np.array([20.0, 21.0, 22.0])]
     aucs = [np.array([0.5]), np.array([0.6, 0.7]), np.array([0.9])]
@@ -134,6 +148,35 @@ def test_each_feature_metric_model_has_its_own_seed():
     assert rad["pearson_r"] == copy["pearson_r"] and rad["pearson_ci_low"] != copy["pearson_ci_low"]
 
 
+def blocks_reversed(table, keys):
+    """The table with its blocks of rows (one per value of ``keys``) in reverse order, each block's rows kept."""
+    return pd.concat([part for _, part in table.groupby(keys, sort=True)][::-1], ignore_index=True)
+
+
+def test_the_correlation_defaults():
+    sessions, folds = analysis_inputs()
+    table = correlation.correlate(sessions, folds)
+    pd.testing.assert_frame_equal(table, correlation.correlate(sessions, folds, n_boot=1000, seed=0))
+
+
+def test_the_study_pooled_test_is_independent_of_block_order_and_needs_three_sessions():
+    sessions, folds = analysis_inputs()
+    study = correlation.correlate_study(sessions, folds)
+    keys = [["deep", "cnn"], ["deep", "res"], ["rad", "cnn"], ["rad", "res"]]
+    assert study[["feature", "model"]].values.tolist() == keys
+    pd.testing.assert_frame_equal(study, correlation.correlate_study(sessions, folds, seed=0))
+    assert not study.equals(correlation.correlate_study(sessions, folds, seed=1))
+    # Datasets and features listed in another order: each dataset's sessions still meet the same AUC draws.
+    reordered = correlation.correlate_study(blocks_reversed(sessions, ["feature", "dataset"]), folds)
+    pd.testing.assert_frame_equal(reordered, study)
+    assert (study["n_pooled"] == 150).all() and (study["pearson_r"] > 0.5).all()
+    three = sessions.query("feature == 'rad' and session == 0 and dataset in ['d0', 'd1', 'd2']")
+    row = correlation.correlate_study(three, folds.query("model == 'cnn'")).iloc[0]
+    assert row["n_pooled"] == 3 and np.isfinite(row["pearson_r"])
+    row = correlation.correlate_study(three.iloc[:2], folds.query("model == 'cnn'")).iloc[0]
+    assert row["n_pooled"] == 2 and np.isnan(row["pearson_r"]) and np.isnan(row["pearson_p"])
+
+
 def test_the_scatter_band_resamples_exactly_as_the_correlation_ci(tmp_path, monkeypatch):
     sessions, folds = analysis_inputs()
     paths = {name: tmp_path / f"{name}.parquet" for name in ("scores", "folds", "table", "ranking")}
@@ -213,6 +256,34 @@ def test_interval_tightens_as_within_dataset_noise_falls():
 def test_degenerate_inputs_give_nan_not_a_number():
     row = statistics.correlation_statistics([np.ones(3), np.ones(3)], [np.ones(2), np.zeros(2)], 100, seed=0)
     assert row["n_datasets"] == 2 and np.isnan(row["pearson_r"]) and np.isnan(row["spearman_ci_low"])
+
+
+def test_leave_one_dataset_out_and_no_datasets_at_all():
+    x, y = np.array([0.0, 1.0, 2.0, 3.0, 4.0]), np.array([0.1, 0.4, 0.2, 0.9, 0.7])
+    scores, aucs = [np.array([v]) for v in x], [np.array([v]) for v in y]
+    row = statistics.correlation_statistics(scores, aucs, 0, seed=0)
+    loo = [stats.spearmanr(np.delete(x, i), np.delete(y, i))[0] for i in range(5)]
+    assert (row["spearman_lodo_low"], row["spearman_lodo_high"]) == pytest.approx((min(loo), max(loo)))
+    assert np.isnan(row["spearman_ci_low"])  # n_boot 0: no interval
+    empty = statistics.correlation_statistics([], [], 100, seed=0)  # a model that shares no dataset
+    assert empty["n_datasets"] == 0 and np.isnan([empty["pearson_r"], empty["pearson_ci_high"]]).all()
+
+
+def test_regression_band_is_the_percentile_band_of_the_resampled_lines():
+    rng = np.random.default_rng(9)
+    x = rng.normal(size=(300, 6))
+    y = 0.5 * x + rng.normal(0, 0.3, size=(300, 6))
+    x[:5] = 1e-3  # resamples of one value: no line, left out
+    grid = np.array([-1.0, 0.0, 2.0])
+    slope = np.array([np.polyfit(a, b, 1)[0] for a, b in zip(x[5:], y[5:], strict=True)])
+    lines = y[5:].mean(axis=1)[:, None] + slope[:, None] * (grid[None, :] - x[5:].mean(axis=1)[:, None])
+    for level in (0.95, 0.5):
+        low, high = statistics.regression_band(x, y, grid, level)
+        tail = 100 * (1 - level) / 2
+        np.testing.assert_allclose(low, np.percentile(lines, tail, axis=0))
+        np.testing.assert_allclose(high, np.percentile(lines, 100 - tail, axis=0))
+    small = statistics.regression_band(1e-3 * x[5:], 1e-3 * y[5:], 1e-3 * grid)
+    np.testing.assert_allclose(small, 1e-3 * np.array(statistics.regression_band(x[5:], y[5:], grid)))
 
 
 def test_regression_band_contains_the_line_of_noise_free_data():
