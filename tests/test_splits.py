@@ -36,11 +36,16 @@ def test_folds_are_scikit_learns_seeded_from_the_keys():
             fit, val = next(sklearn_split(y_g[train], groups[train], state("s", k, "validation")))
             np.testing.assert_array_equal(fold.train, train[fit])
             np.testing.assert_array_equal(fold.val, train[val])
+    y = rng.integers(0, 2, 300)  # more cases than small integers Python keeps as one object
+    folds = make_folds(y, np.arange(300), "folds", 4, 0.0, "s")
+    for fold, (_, test) in zip(folds, sklearn_split(y, np.arange(300), state("s", "folds")), strict=True):
+        np.testing.assert_array_equal(fold.test, test)
+    y = y[:60]
     other = make_folds(y, np.arange(60), "folds", 4, 0.25, "t")
     assert not np.array_equal(other[0].test, make_folds(y, np.arange(60), "folds", 4, 0.25, "s")[0].test)
 
 
-@pytest.mark.parametrize(("fraction", "held"), [(0.5, 20), (0.25, 10), (0.15, 6), (0.0, 0)])
+@pytest.mark.parametrize(("fraction", "held"), [(0.9, 20), (0.5, 20), (0.25, 10), (0.15, 6), (0.0, 0)])
 def test_the_validation_part_is_about_the_fraction_asked(fraction, held):
     y = np.array([0, 1] * 25)  # 50 cases, one per patient: 40 training cases per fold of 5
     for fold in make_folds(y, np.arange(50), "folds", 5, fraction, "v"):
@@ -65,7 +70,7 @@ def test_official_splits_without_training_or_test_cases_are_refused():
     for parts, counts in ((["train"] * 8, "8 training and 0 test"), (["test"] * 8, "0 training and 8 test")):
         with pytest.raises(ValueError, match=f"the official split has {counts} cases"):
             make_folds(y, np.arange(8), "official", 2, 0.15, "o", np.array(parts))
-    for wrong in ("kfold", "bootstrap"):
+    for wrong in ("kfold", "bootstrap", "random"):
         with pytest.raises(ValueError, match=rf"split must be one of \('folds', 'official'\), got '{wrong}'"):
             make_folds(y, np.arange(8), wrong, 2, 0.15, "o")
 

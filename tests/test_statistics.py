@@ -37,6 +37,22 @@ def test_interval_is_the_percentile_interval_of_the_finite_values():
     assert statistics.interval(values, level=0.5) == pytest.approx((25.0, 75.0))
     assert statistics.interval(values, level=0.2) == pytest.approx((40.0, 60.0))
     assert np.isnan(statistics.interval(np.array([np.nan, np.inf]))).all()
+    assert statistics.interval(np.array([0.3, np.nan])) == (0.3, 0.3)
+
+
+def test_resamples_follow_the_documented_draw_order():
+    """Datasets first (n_boot × n), then the sessions of each dataset's draws, then the folds, row-major."""
+    rng = np.random.default_rng(3)
+    scores, aucs = [rng.normal(size=m) for m in (4, 7, 5, 6)], [rng.uniform(size=m) for m in (3, 2, 5, 4)]
+    x, y, distinct = statistics.hierarchical_resamples(scores, aucs, 50, seed=12)
+    rng = np.random.default_rng(12)
+    drawn = rng.integers(0, 4, (50, 4))
+    for values, got in ((scores, x), (aucs, y)):
+        expected = np.empty((50, 4))
+        for j, v in enumerate(values):
+            expected[drawn == j] = v[rng.integers(0, len(v), ((drawn == j).sum(), len(v)))].mean(axis=1)
+        np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(distinct, [len(set(row)) for row in drawn])
 
 
 def test_resamples_draw_datasets_and_average_their_sessions_and_folds():
@@ -153,10 +169,30 @@ def blocks_reversed(table, keys):
     return pd.concat([part for _, part in table.groupby(keys, sort=True)][::-1], ignore_index=True)
 
 
-def test_the_correlation_defaults():
+def test_the_correlation_defaults_and_the_order_of_the_tables_blocks():
     sessions, folds = analysis_inputs()
     table = correlation.correlate(sessions, folds)
     pd.testing.assert_frame_equal(table, correlation.correlate(sessions, folds, n_boot=1000, seed=0))
+    assert table[["feature", "model"]].values.tolist() == [
+        ["deep", "cnn"],
+        ["deep", "res"],
+        ["rad", "cnn"],
+        ["rad", "res"],
+    ]
+    reordered = correlation.correlate(
+        blocks_reversed(sessions, ["feature", "dataset"]), blocks_reversed(folds, "model")
+    )
+    pd.testing.assert_frame_equal(reordered, table)
+
+
+def test_the_study_pooled_test_leaves_out_datasets_without_folds():
+    sessions, folds = analysis_inputs()
+    folds = folds.query("model == 'cnn'")
+    full = correlation.correlate_study(sessions, folds)
+    # "a" sorts before every other dataset, "z" after: neither has folds, so neither changes the pooled test.
+    extra = sessions.query("dataset == 'd0'").assign(dataset="a")
+    more = pd.concat([extra, sessions, extra.assign(dataset="z")], ignore_index=True)
+    pd.testing.assert_frame_equal(correlation.correlate_study(more, folds), full)
 
 
 def test_the_study_pooled_test_is_independent_of_block_order_and_needs_three_sessions():
@@ -265,6 +301,10 @@ def test_leave_one_dataset_out_and_no_datasets_at_all():
     loo = [stats.spearmanr(np.delete(x, i), np.delete(y, i))[0] for i in range(5)]
     assert (row["spearman_lodo_low"], row["spearman_lodo_high"]) == pytest.approx((min(loo), max(loo)))
     assert np.isnan(row["spearman_ci_low"])  # n_boot 0: no interval
+    two = statistics.correlation_statistics(scores[:2], aucs[:2], 100, seed=0)
+    assert np.isnan([two["pearson_r"], two["spearman_p"], two["pearson_ci_low"], two["pearson_lodo_low"]]).all()
+    one = statistics.correlation_statistics(scores, aucs, 1, seed=0)  # one resample: its r is the interval
+    assert np.isfinite(one["pearson_ci_low"]) and one["pearson_ci_low"] == one["pearson_ci_high"]
     empty = statistics.correlation_statistics([], [], 100, seed=0)  # a model that shares no dataset
     assert empty["n_datasets"] == 0 and np.isnan([empty["pearson_r"], empty["pearson_ci_high"]]).all()
 
