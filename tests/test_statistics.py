@@ -209,8 +209,18 @@ def test_the_study_pooled_test_is_independent_of_block_order_and_needs_three_ses
     three = sessions.query("feature == 'rad' and session == 0 and dataset in ['d0', 'd1', 'd2']")
     row = correlation.correlate_study(three, folds.query("model == 'cnn'")).iloc[0]
     assert row["n_pooled"] == 3 and np.isfinite(row["pearson_r"])
-    row = correlation.correlate_study(three.iloc[:2], folds.query("model == 'cnn'")).iloc[0]
-    assert row["n_pooled"] == 2 and np.isnan(row["pearson_r"]) and np.isnan(row["pearson_p"])
+    for n in (2, 1):
+        row = correlation.correlate_study(three.iloc[:n], folds.query("model == 'cnn'")).iloc[0]
+        assert row["n_pooled"] == n and np.isnan(row["pearson_r"]) and np.isnan(row["pearson_p"])
+
+
+def test_one_session_of_one_dataset_gives_a_row_of_nan():
+    sessions, folds = analysis_inputs()
+    one = sessions.iloc[:1]
+    row = correlation.correlate(one, folds.query("model == 'cnn'"), n_boot=10).iloc[0]
+    assert row["n_datasets"] == 1 and row["higher_is_easier"] and np.isnan(row["pearson_r"])
+    datasets, scores, _ = correlation.per_dataset(one.assign(score=np.nan), folds)
+    assert datasets == [] and scores == []
 
 
 def test_the_scatter_band_resamples_exactly_as_the_correlation_ci(tmp_path, monkeypatch):
@@ -295,7 +305,7 @@ def test_degenerate_inputs_give_nan_not_a_number():
 
 
 def test_leave_one_dataset_out_and_no_datasets_at_all():
-    x, y = np.array([0.0, 1.0, 2.0, 3.0, 4.0]), np.array([0.1, 0.4, 0.2, 0.9, 0.7])
+    x, y = np.array([0.0, 0.1, 0.2, 0.3, 0.4]), np.array([0.1, 0.4, 0.2, 0.9, 0.7])  # ranges below 1
     scores, aucs = [np.array([v]) for v in x], [np.array([v]) for v in y]
     row = statistics.correlation_statistics(scores, aucs, 0, seed=0)
     loo = [stats.spearmanr(np.delete(x, i), np.delete(y, i))[0] for i in range(5)]
