@@ -365,3 +365,10 @@ def test_two_performance_tables_giving_one_fold_stop_before_any_job(tmp_path):
     message = rf"performance tables {paths[0]} and {paths[1]} \(line 2\) both give dataset 'adrenal', model "
     with pytest.raises(ConfigError, match=message + r"'published', fold 0; keep it in one table"):
         plan.scored_models()
+
+
+def test_a_missing_performance_table_stops_before_any_job(tmp_path):
+    plan, paths = performance_plan(tmp_path, PERFORMANCE)
+    paths[0].unlink()
+    with pytest.raises(ConfigError, match=rf"performance table {paths[0]} does not exist"):
+        plan.scored_models()
