@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CORES ?= all
 PYTHON ?= python3
 
-.PHONY: setup run report reference test lint bench clean
+.PHONY: setup run report reference test lint bench mutation coverage clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,15 @@ test: setup
 bench: setup
 	$(BIN)/python benchmarks/bench_metrics.py
 	$(BIN)/python benchmarks/bench_deep.py
+
+# Not part of `make test` (hours): mutation testing of the core modules, each with its own tests
+# (benchmarks/mutation.sh --list; MODULES=analysis/statistics.py for one), and line coverage of src/.
+MODULES ?= --all
+mutation: setup
+	PYTHON=$(BIN)/python nice -n 10 benchmarks/mutation.sh $(MODULES)
+
+coverage: setup
+	$(BIN)/pytest --cov=src/difficulty --cov-report=term-missing
 
 clean:
 	rm -rf results/* .snakemake

@@ -20,7 +20,7 @@ from difficulty.io import write_table
 from difficulty.metrics.bootstrap import draw_sessions
 from difficulty.metrics.validation import check_inputs
 from difficulty.models.splits import make_folds
-from difficulty.options import DataError
+from difficulty.options import ConfigError, DataError
 
 
 @pytest.mark.parametrize(
@@ -57,6 +57,25 @@ def test_stray_whitespace_in_labels_is_stripped_and_logged(nifti_sheet, caplog):
     assert "1 label(s) had stray whitespace, stripped (e.g. case 'c3': ' tumour ' → 'tumour')" in caplog.text
 
 
+def test_a_blank_patient_id_is_its_own_patient_with_a_warning_and_a_qc_line(nifti_sheet, tmp_path, caplog):
+    nifti_sheet.write_text(nifti_sheet.read_text().replace("c1\tp0\t", "c1\t\t").replace("c4\tp2\t", "c4\t  \t"))
+    cases = sheet.read_sheet(nifti_sheet)
+    assert cases["patient_id"].tolist() == ["p0", "c1", "p1", "p1", "c4", "p2"]
+    assert cases[qc.BLANK_PATIENT].tolist() == [False, True, False, False, True, False]
+    assert f"sample sheet {nifti_sheet}: 2 case(s) have a blank patient_id (e.g. case 'c1')" in caplog.text
+    prepared(tmp_path / "p", {"source": "sheet", "path": str(nifti_sheet), "size": [8, 8, 8]})
+    report = pd.read_csv(tmp_path / "p" / "qc.tsv", sep="\t")
+    blank = report[report["problem"].str.startswith("blank patient_id: taken as its own patient")]
+    assert blank[["case_id", "patient_id", "outcome"]].values.tolist() == [["c1", "c1", "kept"], ["c4", "c4", "kept"]]
+    assert set(report["case_id"]) - set(blank["case_id"]) == {"c2", "c3"}  # p1, under two labels: its own line
+    caplog.clear()
+    table = pd.read_csv(nifti_sheet, sep="\t", dtype=str).drop(columns="patient_id")
+    table.to_csv(nifti_sheet, sep="\t", index=False)
+    cases = sheet.read_sheet(nifti_sheet)  # no column: one patient per case, nothing to warn of
+    assert (cases["patient_id"] == cases["case_id"]).all() and not cases[qc.BLANK_PATIENT].any()
+    assert "blank patient_id" not in caplog.text
+
+
 def test_classes_too_small_for_a_metric_or_the_folds_are_refused():
     labels = ["a"] * 5 + ["b"] * 2
     qc.check_class_sizes(labels, {"metric 'sil'": 2}, "sheet.csv")
@@ -82,14 +101,21 @@ def _series(path):
     sitk.WriteImage(sitk.JoinSeries([volume, volume]), str(path))
 
 
-def _voxels(value):
+def _voxels(value, suffix=None, count=1, dtype=None):
+    """Set ``count`` voxels (z = 5, 4, ... at y, x = 6, 7) to ``value``; with a suffix, write that format instead
+    (NRRD, MHA) and point the sheet at it."""
+
     def edit(path):
         image = sitk.ReadImage(str(path))
-        array = sitk.GetArrayFromImage(image)
-        array[5, 6, 7] = value
+        array = sitk.GetArrayFromImage(image).astype(dtype or sitk.GetArrayViewFromImage(image).dtype)
+        array[5 - count + 1 : 6, 6, 7] = value
         out = sitk.GetImageFromArray(array)
         out.CopyInformation(image)
-        sitk.WriteImage(out, str(path))
+        target = path if suffix is None else path.with_name(path.name.removesuffix(".nii.gz") + suffix)
+        sitk.WriteImage(out, str(target), useCompression=True)
+        if suffix is not None:
+            sheet = path.parents[1] / "sheet.tsv"
+            sheet.write_text(sheet.read_text().replace(f"img/{path.name}", f"img/{target.name}"))
 
     return edit
 
@@ -135,6 +161,29 @@ BAD_FILES = {
         r"cannot read image file .*: it holds 1 NaN or inf voxel\(s\) \(first at z, y, x = \(5, 6, 7\)\)",
     ),
     "inf voxel": ("c3.nii.gz", _voxels(np.inf), r"cannot read image file .*: it holds 1 NaN or inf voxel\(s\)"),
+    # SimpleITK reads NaN and inf in NRRD and MHA files as they are: the voxels read are checked.
+    "NaN voxel, NRRD": (
+        "c3.nii.gz",
+        _voxels(np.nan, ".nrrd"),
+        r"the image holds 1 NaN or inf voxel\(s\) \(first at z, y, x = \(5, 6, 7\)\)",
+    ),
+    "inf voxels, MHA": (
+        "c3.nii.gz",
+        _voxels(-np.inf, ".mha", 3),
+        r"the image holds 3 NaN or inf voxel\(s\) \(first at z, y, x = \(3, 6, 7\)\)",
+    ),
+    "NaN voxel, MHA": ("c3.nii.gz", _voxels(np.nan, ".mha"), r"the image holds 1 NaN or inf voxel\(s\)"),
+    "inf voxel, NRRD": ("c3.nii.gz", _voxels(np.inf, ".nrrd"), r"the image holds 1 NaN or inf voxel\(s\)"),
+    "NaN mask voxel, NRRD": (
+        "c3_mask.nii.gz",
+        _voxels(np.nan, ".nrrd", dtype=np.float32),
+        r"cannot read mask file .*c3_mask.nrrd: it holds 1 NaN or inf voxel\(s\) \(first at z, y, x = \(5, 6, 7\)\)",
+    ),
+    "inf mask voxel, MHA": (
+        "c3_mask.nii.gz",
+        _voxels(np.inf, ".mha", dtype=np.float64),
+        r"cannot read mask file .*c3_mask.mha: it holds 1 NaN or inf voxel\(s\)",
+    ),
 }
 
 
@@ -386,3 +435,92 @@ def test_a_class_folder_with_one_case_stops_before_any_job(tmp_path):
         ConfigError, match=r"^dataset 'd': class folder .*malignant holds 1 case\(s\); a class needs two"
     ):
         resolve(config).check_inputs(False)
+
+
+PERFORMANCE = "dataset\tmodel\tfold\tauc\nadrenal\tpublished\t0\t0.81\nadrenal\tpublished\t1\t0.79\n" + (
+    "synapse\tpublished\t0\t0.85\nsynapse\tonly_elsewhere\t0\t0.7\n"
+)
+
+
+def performance_plan(tmp_path, *tables):
+    from difficulty.pipeline import config as pipeline_config
+
+    paths = []
+    for i, text in enumerate(tables):
+        paths.append(tmp_path / f"perf{i}.tsv")
+        paths[-1].write_text(text)
+    config = {
+        "datasets": [{"name": "adrenal", "source": "synthetic", "separation": 0.5}],
+        "features": {"radiomics": {"type": "radiomics"}},
+        "metrics": {"sil": {"type": "sil"}},
+        "models": {"cnn3d": {"type": "cnn3d"}},
+        "performance": [str(p) for p in paths],
+    }
+    return pipeline_config.resolve(config), paths
+
+
+def test_a_performance_table_gives_its_models_for_the_configured_datasets(tmp_path, caplog):
+    plan, paths = performance_plan(tmp_path, PERFORMANCE)
+    assert plan.scored_models() == ["cnn3d", "published"]  # only_elsewhere has no configured dataset
+    assert f"performance table {paths[0]}: datasets ['synapse'] are not in the config" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda t: t.replace("\tauc\n", "\troc_auc\n"),
+            r"missing column\(s\) \['auc'\]; has \['dataset', 'model', 'fold', 'roc_auc'\]\. Its first line must "
+            r"name the columns dataset, model, fold, auc \(tab-separated\)",
+        ),
+        (
+            lambda t: t.replace("0.79", "1.2"),
+            r"line 3 has auc 1\.2 \(1 row\(s\) in all\); an AUC is a number in 0\.\.1",
+        ),
+        (lambda t: t.replace("0.81", "81").replace("0.79", "79"), r"line 2 has auc 81\.0 \(2 row\(s\) in all\)"),
+        (lambda t: t.replace("0.79", "-0.1"), r"line 3 has auc -0\.1"),
+        (lambda t: t.replace("0.79", "high"), r"line 3 has auc 'high'"),
+        (lambda t: t.replace("0.79", "n/a"), r"line 3 has auc NA \(empty\)"),
+        (lambda t: t.replace("\t0.79", "\t"), r"line 3 has auc NA \(empty\)"),
+        (lambda t: t.replace("\t1\t0.79", "\t0\t0.79"), r"lines 2 and 3 both give dataset 'adrenal', model "),
+        (lambda t: t.replace("adrenal\tpublished\t1", "adrenal\t\t1"), r"line 3 has an empty 'model'; fill it in"),
+        (lambda t: t.split("\n")[0] + "\n", r"has no rows; add one row per dataset, model and fold"),
+        (
+            lambda t: t.replace("adrenal", "organ"),
+            r"none of its datasets \['organ', 'synapse'\] is in the config \(\['adrenal'\]\); name them as "
+            r"`datasets:` does, or take the table out of `performance:`",
+        ),
+        (
+            lambda t: t.replace("adrenal\tpublished\t1", "Adrenal\tpublished\t1"),
+            r"line 3 names dataset 'Adrenal', which is not in the config; did you mean 'adrenal'\?",
+        ),
+        (
+            lambda t: t.replace("adrenal\tpublished\t1", "adrenl\tpublished\t1"),
+            r"line 3 names dataset 'adrenl', which is not in the config; did you mean 'adrenal'\?",
+        ),
+        (
+            lambda t: t.replace("adrenal\tpublished\t1", "adrenal\tcnn3d\t1"),
+            r"line 3 names model 'cnn3d', which the config also trains \(`models: cnn3d`\), so the two would mix "
+            r"in one model's folds; give the table's model another name \(e.g. 'cnn3d_given'\)",
+        ),
+    ],
+)
+def test_bad_performance_tables_stop_before_any_job(tmp_path, edit, message):
+    plan, paths = performance_plan(tmp_path, edit(PERFORMANCE))
+    with pytest.raises(ConfigError, match=message) as err:
+        plan.check_inputs(downloads=False)
+    assert str(err.value).startswith(f"performance table {paths[0]}")
+
+
+def test_two_performance_tables_giving_one_fold_stop_before_any_job(tmp_path):
+    plan, paths = performance_plan(tmp_path, PERFORMANCE, PERFORMANCE.replace("0.81", "0.5"))
+    message = rf"performance tables {paths[0]} and {paths[1]} \(line 2\) both give dataset 'adrenal', model "
+    with pytest.raises(ConfigError, match=message + r"'published', fold 0; keep it in one table"):
+        plan.scored_models()
+
+
+def test_a_missing_performance_table_stops_before_any_job(tmp_path):
+    plan, paths = performance_plan(tmp_path, PERFORMANCE)
+    paths[0].unlink()
+    with pytest.raises(ConfigError, match=rf"performance table {paths[0]} does not exist"):
+        plan.scored_models()

@@ -91,6 +91,19 @@ def test_f1_hand_computed_and_problexity():
     assert metrics.score("f1", *SEPARATED) < 0.03 and metrics.score("f1", *IDENTICAL) > 0.75  # r ≈ 10² / 2
 
 
+def test_f1_of_constant_features_is_nan_with_the_reason(caplog):
+    X, y = np.full((12, 3), 2.5), np.repeat([0, 1], 6)
+    with pytest.warns(RuntimeWarning, match="all 3 features are constant"):
+        assert np.isnan(metrics.score("f1", X, y))
+    X[:6, 1] = 1.0  # one feature separates the classes perfectly: F1 = 1 / (1 + inf) = 0
+    assert metrics.score("f1", X, y) == 0.0
+    X = np.full((12, 2), 1.0)
+    with pytest.warns(RuntimeWarning, match="F1 is undefined"), caplog.at_level("WARNING"):
+        scores = metrics.bootstrap("f1", X, y, sessions=4)
+    assert np.isnan(scores).all() and len(scores) == 4
+    assert "metric f1: 4 of 4 sessions are undefined" in caplog.text
+
+
 def test_n1_hand_computed_and_problexity():
     from problexity.classification import n1 as peer_n1
 
@@ -140,6 +153,84 @@ def test_lsc_equals_problexity():
         assert metrics.score("lsc", X, y) == pytest.approx(peer_lsc(X, y), rel=1e-12)
     assert metrics.score("lsc", *SEPARATED) == pytest.approx(0.5)  # every local set is the whole class: 1 − 2·40²/80²
     assert metrics.score("lsc", *IDENTICAL) > 0.9
+
+
+def test_n1_never_joins_a_case_to_its_own_patient():
+    X = np.array([[0.0], [1.0], [1.2], [3.0]])
+    y = np.array([0, 0, 1, 1])
+    assert metrics.score("n1", X, y) == 0.5  # tree 0–1, 1–2, 2–3: one boundary edge, cases 1 and 2
+    # Cases 0 and 1 are one patient: the tree is 1–2, 0–2, 2–3 and case 0 is on the boundary too.
+    assert metrics.score("n1", X, y, groups=["a", "a", "b", "c"]) == 0.75
+    with pytest.raises(ValueError, match="at least two patients"):
+        metrics.score("n1", X, y, groups=["a"] * 4)
+    with pytest.raises(ValueError, match="not connected: 2 of 4"):
+        complexity.minimum_spanning_tree(np.where(np.add.outer([0, 0, 1, 1], [0, 0, 1, 1]) == 1, np.inf, 1.0))
+
+
+def test_lsc_never_counts_its_own_patient():
+    X = np.array([[0.0], [0.25], [0.6], [1.3], [1.45]])
+    y = np.array([0, 0, 0, 1, 1])
+    assert metrics.score("lsc", X, y) == pytest.approx(1 - 13 / 25)  # local sets of 3, 3, 3, 2, 2 cases
+    # Cases 0 and 1 are one patient: each leaves the other's local set (2, 2, 3, 2, 2).
+    assert metrics.score("lsc", X, y, groups=["a", "a", "b", "c", "d"]) == pytest.approx(1 - 11 / 25)
+    X = np.array([[0.0], [1.0], [0.2], [3.0]])
+    y = np.array([0, 0, 1, 1])
+    assert metrics.score("lsc", X, y) == pytest.approx(1 - 4 / 16)  # every local set is the case alone
+    # Cases 0 and 2 (classes 0 and 1) are one patient: case 0's nearest enemy is case 3, its local set
+    # {0, 1}; case 2's nearest enemy is case 1 and case 0 is not in its local set.
+    assert metrics.score("lsc", X, y, groups=["a", "b", "a", "c"]) == pytest.approx(1 - 5 / 16)
+
+
+def brute_force_n1_lsc(X, y, groups):
+    """N1 and LSC by their definitions, over pairs of cases of different patients, with loops."""
+    from scipy.sparse.csgraph import minimum_spanning_tree
+
+    n = len(y)
+    D = np.sqrt(((X[:, None] - X[None, :]) ** 2).sum(axis=2))
+    other = groups[:, None] != groups[None, :]
+    tree = minimum_spanning_tree(np.where(other, D, 0.0)).toarray()  # 0 is no edge for scipy
+    boundary = {k for i, j in zip(*np.nonzero(tree)) if y[i] != y[j] for k in (i, j)}
+    sizes = []
+    for i in range(n):
+        enemy = min([D[i, j] for j in range(n) if other[i, j] and y[j] != y[i]], default=np.inf)
+        sizes.append(1 + sum(1 for j in range(n) if other[i, j] and D[i, j] < enemy))
+    return len(boundary) / n, 1 - sum(sizes) / n**2
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_n1_and_lsc_equal_their_definitions_with_patients(seed):
+    rng = np.random.default_rng(seed)
+    X, y = gaussians(1.0, n_per_class=20, d=3, seed=seed)
+    groups = rng.integers(0, 15, size=len(y))  # some patients with cases of both classes
+    n1, lsc = brute_force_n1_lsc(X, y, groups)
+    assert metrics.score("n1", X, y, groups) == pytest.approx(n1, abs=1e-12)
+    assert metrics.score("lsc", X, y, groups) == pytest.approx(lsc, abs=1e-12)
+    # one case per patient: the published form
+    assert metrics.score("n1", X, y, np.arange(len(y))) == metrics.score("n1", X, y)
+    assert metrics.score("lsc", X, y, np.arange(len(y))) == metrics.score("lsc", X, y)
+
+
+def test_the_readme_says_which_measures_count_patients():
+    """The README's list of patient-aware measures is exactly the metrics whose score depends on patient ids."""
+    import re
+    from pathlib import Path
+
+    text = " ".join((Path(__file__).parents[1] / "README.md").read_text().split())
+    listed = re.search(r"neighbours or pairs of cases \(([^)]*)\) never count a case's own patient", text)
+    aware = set(re.findall(r"`(\w+)`", listed.group(1))) | {"probe"}  # probe: a patient's cases in one fold
+    blind = set(re.findall(r"`(\w+)`", re.search(r"one fold; (.*?) use class statistics only", text).group(1)))
+    built_in = {metric.name for metric in METRICS if metric.module.startswith("difficulty.")}
+    assert aware | blind == built_in and not aware & blind
+    X, y = gaussians(0.7, n_per_class=20, d=4, seed=10)
+    X = np.repeat(X, 2, axis=0) + 1e-3 * np.random.default_rng(0).normal(size=(2 * len(X), 4))
+    y, groups = np.repeat(y, 2), np.repeat(np.arange(len(y)), 2)  # each patient twice, nearly the same image
+    for name in sorted(aware | blind):
+        fn = METRICS.get(name).fn
+        with_patients, without = fn(X, y, groups), fn(X, y, None)
+        if name in aware:
+            assert with_patients != pytest.approx(without, rel=1e-6, abs=1e-9), name
+        else:
+            assert with_patients == without, name
 
 
 def test_csg_equals_spectral_metric():

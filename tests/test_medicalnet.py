@@ -105,6 +105,40 @@ def test_missing_weight_file_names_the_file_and_never_falls_back(tmp_path, tiny)
     extractor.check(options, downloads=True)  # the download rule will fetch it
 
 
+def test_a_custom_weights_name_takes_its_depth_from_the_entry(tmp_path, tiny):
+    from difficulty.models import MODELS
+
+    extractor = FEATURES.get("medicalnet")
+    path = tmp_path / "my_checkpoint.pth"  # no depth in the name: the entry's depth 34 says which file to get
+    options = {"depth": 34, "size": [16, 16, 16], "batch_size": 2, "weights": str(path)}
+    for downloads in (False, True):  # the download rule fetches only the published names
+        missing = r"my_checkpoint\.pth is missing\. Download the ResNet-34 checkpoint"
+        with pytest.raises(ValueError, match=missing) as err:
+            extractor.check(options, downloads=downloads)
+        assert "TencentMedicalNet/MedicalNet-Resnet34, resnet_34_23dataset.pth" in str(err.value)
+        assert "Resnet10" not in str(err.value)
+    with pytest.raises(FileNotFoundError, match=r"MedicalNet-Resnet34.*no random weights"):
+        extractor.extract(tiny, options=options, inputs=extractor.inputs(options), seed=0, threads=1)
+    with pytest.raises(FileNotFoundError, match=r"Download the ResNet-50 checkpoint"):
+        medicalnet.build_backbone(50, path)
+    # A file named as another depth's checkpoint contradicts the entry.
+    options["weights"] = str(tmp_path / "resnet_10_23dataset.pth")
+    with pytest.raises(ValueError, match=r"is MedicalNet's ResNet-10 checkpoint, but the entry's depth is 34"):
+        extractor.check(options, downloads=True)
+    model = MODELS.get("resnet3d")
+    with pytest.raises(ValueError, match=r"ResNet-10 checkpoint, but the entry's depth is 18; set `depth: 10`"):
+        model.check({"depth": 18, "weights": options["weights"]}, downloads=False)
+    # A checkpoint of depth 10 under a custom name loads for an entry of depth 10, and only for it.
+    state = published_format(medicalnet.MedicalNetBackbone(10), path)
+    (tmp_path / "SHA256SUMS").write_text(f"{file_digest(path, 'sha256')}  my_checkpoint.pth\n")
+    options = {"depth": 10, "size": [16, 16, 16], "batch_size": 2, "weights": str(path)}
+    extractor.check(options, downloads=False)
+    loaded = medicalnet.build_backbone(10, path).state_dict()
+    torch.testing.assert_close(loaded["layer1.0.conv1.weight"], state["module.layer1.0.conv1.weight"], rtol=0, atol=0)
+    with pytest.raises(ValueError, match="does not fit this network"):
+        medicalnet.build_backbone(18, path)
+
+
 def test_random_control_is_seeded_and_named_as_such(tiny):
     assert "random_resnet" in FEATURES and FEATURES.get("random_resnet").inputs({"depth": 10}) == {}
     a = medicalnet.build_backbone(10, seed=1).state_dict()

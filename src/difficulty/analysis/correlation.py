@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -9,6 +11,8 @@ from scipy import stats
 from ..seeding import derive_seed
 from .statistics import correlation_statistics
 from .summaries import summarize_models
+
+log = logging.getLogger(__name__)
 
 
 def per_dataset(sessions: pd.DataFrame, folds: pd.DataFrame) -> tuple[list[str], list[np.ndarray], list[np.ndarray]]:
@@ -21,10 +25,16 @@ def per_dataset(sessions: pd.DataFrame, folds: pd.DataFrame) -> tuple[list[str],
 
     Returns
     -------
-    datasets (sorted), one 1-D array of scores per dataset, one 1-D array of AUCs per dataset
+    datasets (sorted), one 1-D array of scores per dataset, one 1-D array of AUCs per dataset. Sessions
+    whose score is undefined (NaN) are left out, and a dataset with none left (logged).
     """
-    datasets = sorted(set(sessions["dataset"]) & set(folds["dataset"]))
-    scores = [sessions.loc[sessions["dataset"] == d, "score"].to_numpy() for d in datasets]
+    defined = sessions[np.isfinite(sessions["score"].to_numpy(dtype=float))]
+    undefined = sorted(set(sessions["dataset"]) - set(defined["dataset"]))
+    if undefined:
+        measure = " · ".join(str(sessions[k].iloc[0]) for k in ("feature", "metric") if k in sessions)
+        log.warning("%s: datasets %s have no defined score (every session NaN); left out", measure, undefined)
+    datasets = sorted(set(defined["dataset"]) & set(folds["dataset"]))
+    scores = [defined.loc[defined["dataset"] == d, "score"].to_numpy() for d in datasets]
     aucs = [folds.loc[folds["dataset"] == d, "auc"].to_numpy() for d in datasets]
     return datasets, scores, aucs
 

@@ -18,23 +18,24 @@ from scipy import stats
 MIN_DISTINCT = 3
 
 
-def resampled_means(values: Sequence[np.ndarray], n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    """Means of ``n_boot`` resamples (with replacement) of each group's values.
+def resampled_means(values: Sequence[np.ndarray], drawn: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The mean of its own resample (with replacement) of the drawn dataset's values, for every draw.
 
     Parameters
     ----------
     values : one 1-D array per dataset (its sessions' scores or its folds' AUCs)
-    n_boot : number of resamples
-    rng : random generator
+    drawn : (n_boot, k) integer array, the dataset each draw of each resample took
+    rng : random generator; the inner resamples are taken dataset by dataset, draws in row-major order
 
     Returns
     -------
-    array of shape (n_boot, n_datasets)
+    array of the shape of ``drawn``: a dataset drawn twice in one resample has two independent inner resamples
     """
-    out = np.empty((n_boot, len(values)))
+    out = np.empty(drawn.shape)
     for j, group in enumerate(values):
         group = np.asarray(group, dtype=float)
-        out[:, j] = group[rng.integers(0, len(group), (n_boot, len(group)))].mean(axis=1)
+        where = drawn == j
+        out[where] = group[rng.integers(0, len(group), (int(where.sum()), len(group)))].mean(axis=1)
     return out
 
 
@@ -42,6 +43,9 @@ def hierarchical_resamples(
     scores: Sequence[np.ndarray], aucs: Sequence[np.ndarray], n_boot: int, seed: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Paired resamples of (mean score, mean AUC) per dataset, with the datasets themselves resampled.
+
+    Each resample draws the datasets with replacement, then, for each draw, the dataset's sessions and its
+    folds with replacement; a dataset drawn twice is resampled inside twice.
 
     Parameters
     ----------
@@ -51,18 +55,15 @@ def hierarchical_resamples(
 
     Returns
     -------
-    x, y : arrays of shape (n_boot, n_datasets): resample ``b`` holds the mean score and mean AUC of the
-        datasets it drew (a dataset drawn twice appears twice)
+    x, y : arrays of shape (n_boot, n_datasets): resample ``b`` holds the mean score and mean AUC of each
+        dataset draw (a dataset drawn twice appears twice, with its own inner resample each time)
     distinct : array of shape (n_boot,), the number of distinct datasets each resample drew
     """
     rng = np.random.default_rng(seed)
     n = len(scores)
-    score_means = resampled_means(scores, n_boot, rng)
-    auc_means = resampled_means(aucs, n_boot, rng)
     drawn = rng.integers(0, n, (n_boot, n))
-    rows = np.arange(n_boot)[:, None]
-    distinct = np.array([len(np.unique(d)) for d in drawn])
-    return score_means[rows, drawn], auc_means[rows, drawn], distinct
+    distinct = 1 + (np.diff(np.sort(drawn, axis=1), axis=1) != 0).sum(axis=1)
+    return resampled_means(scores, drawn, rng), resampled_means(aucs, drawn, rng), distinct
 
 
 def counted_resamples(

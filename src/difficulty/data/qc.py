@@ -21,6 +21,8 @@ ON_BAD_CASE = Option(
     {"enum": ["stop", "skip"]},
 )
 QC_COLUMNS = ["case_id", "patient_id", "label", "outcome", "problem"]
+#: the case-table column that marks the cases whose patient id was blank in their sheet
+BLANK_PATIENT = "patient_id_blank"
 
 
 @dataclass(frozen=True)
@@ -31,13 +33,22 @@ class BadCase:
     problem: str
 
 
+def nonfinite_voxels(array: np.ndarray) -> str | None:
+    """``"N NaN or inf voxel(s) (first at z, y, x = (…))"`` of a (z, y, x) array; None if every voxel is finite."""
+    if not np.issubdtype(array.dtype, np.floating):
+        return None
+    bad = ~np.isfinite(array)
+    if not bad.any():
+        return None
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
+    return f"{int(bad.sum())} NaN or inf voxel(s) (first at z, y, x = {first})"
+
+
 def voxel_problem(case: Case) -> str | None:
     """What is wrong with a case's voxels (NaN or inf in the image, an empty mask); None if nothing."""
-    if np.issubdtype(case.image.dtype, np.floating):
-        bad = ~np.isfinite(case.image)
-        if bad.any():
-            first = tuple(int(i) for i in np.argwhere(bad)[0])
-            return f"the image holds {int(bad.sum())} NaN or inf voxel(s) (first at z, y, x = {first})"
+    found = nonfinite_voxels(case.image)
+    if found:
+        return f"the image holds {found}"
     if not np.asarray(case.mask).any():
         return "the mask is empty"
     return None
@@ -106,8 +117,33 @@ def patients_under_several_labels(cases: pd.DataFrame) -> pd.DataFrame:
     return rows[["case_id", "patient_id", "label"]].assign(outcome="kept", problem=problem)
 
 
+def fill_blank_patients(cases: pd.DataFrame, where: str) -> pd.DataFrame:
+    """Cases whose ``patient_id`` is blank taken as their own patient: logged, and marked for the QC table.
+
+    Returns the case table with ``patient_id`` filled from ``case_id`` there and a boolean column
+    ``patient_id_blank`` (:data:`BLANK_PATIENT`) saying where (:func:`blank_patients` reports them).
+    """
+    blank = cases["patient_id"].str.strip() == ""
+    if blank.any():
+        log.warning(
+            "%s: %d case(s) have a blank patient_id (e.g. case %r); each is taken as its own patient and "
+            "listed in the QC table. Give the patient's id where a patient has several cases",
+            where,
+            int(blank.sum()),
+            cases["case_id"][blank].iloc[0],
+        )
+    return cases.assign(patient_id=cases["patient_id"].where(~blank, cases["case_id"]), **{BLANK_PATIENT: blank})
+
+
+def blank_patients(cases: pd.DataFrame) -> pd.DataFrame:
+    """The cases whose patient id was blank (:func:`fill_blank_patients`), as QC rows (kept)."""
+    rows = cases[cases[BLANK_PATIENT].astype(bool)] if BLANK_PATIENT in cases else cases.iloc[:0]
+    problem = "blank patient_id: taken as its own patient (kept; give the patient's id if it has other cases)"
+    return rows[["case_id", "patient_id", "label"]].assign(outcome="kept", problem=problem)
+
+
 def qc_table(cases: pd.DataFrame, skipped: pd.DataFrame) -> pd.DataFrame:
     """The QC table of a dataset: its skipped cases with the reason, then the reported (kept) cases."""
-    reported = patients_under_several_labels(cases)
-    table = pd.concat([skipped.reindex(columns=QC_COLUMNS), reported], ignore_index=True)
+    reported = [patients_under_several_labels(cases), blank_patients(cases)]
+    table = pd.concat([skipped.reindex(columns=QC_COLUMNS), *reported], ignore_index=True)
     return table[QC_COLUMNS]

@@ -19,7 +19,7 @@ from . import dicom
 from .cases import Case
 from .dicom import DICOM_OPTIONS, DicomOptions
 from .grid import GRID_OPTIONS
-from .qc import BadCase, normalize_labels
+from .qc import BadCase, fill_blank_patients, nonfinite_voxels, normalize_labels
 from .sources import register_source
 
 REQUIRED = ("case_id", "label", "image")
@@ -57,7 +57,7 @@ def read_sheet(path) -> pd.DataFrame:
     df["label"] = normalize_labels(df["label"], df["case_id"], f"sample sheet {path}")
     if "patient_id" not in df.columns:
         df["patient_id"] = df["case_id"]
-    df["patient_id"] = df["patient_id"].where(df["patient_id"] != "", df["case_id"])
+    df = fill_blank_patients(df, f"sample sheet {path}")
     if "mask" not in df.columns:
         df["mask"] = ""
     for column in ("image", "mask"):
@@ -191,6 +191,9 @@ def read_case(row, mask_label=None, tolerance: float = 1e-3, dicom_options: Dico
                 "(mask vs image); resample the mask onto its image"
             )
         values = sitk.GetArrayFromImage(mask_image)
+        found = nonfinite_voxels(values)  # NRRD, MHA, ... read NaN as NaN (NIfTI: nifti_problem)
+        if found:
+            raise DataError(f"case {row.case_id!r}: cannot read mask file {row.mask}: it holds {found}")
         mask = select_labels(values, mask_label)
         if not mask.any():
             present = np.unique(values).tolist()[:10]

@@ -42,7 +42,7 @@ def _extract(data, options: dict, weights, seed: int, threads: int) -> pd.DataFr
     from ..networks import weights as checksums
 
     if weights is not None:
-        checksums.verify(weights)
+        checksums.verify(weights, depth=options["depth"])
     model = medicalnet.build_backbone(options["depth"], weights, seed)
     device = pick_device()
     torch.set_num_threads(threads)
@@ -78,7 +78,7 @@ def write_example(folder: Path) -> dict:
     options=BACKBONE_OPTIONS
     | {"weights": Option(None, "checkpoint file (default resources/weights/resnet_<depth>_23dataset.pth)")},
     inputs=lambda options: {"weights": weights_file(options)},
-    check=lambda options, downloads: check_weights(weights_file(options), downloads),
+    check=lambda options, downloads: check_weights(weights_file(options), downloads, options["depth"]),
     gpu=True,
     threads=4,
     mem_mb=8000,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 from ..options import resolve
@@ -9,6 +11,8 @@ from ..seeding import derive_seed
 from .backend import resolve_device
 from .registry import METRICS, Metric, MetricFn
 from .validation import Inputs, check_inputs
+
+log = logging.getLogger(__name__)
 
 
 def draw_sessions(data: Inputs, sessions: int, fraction: float, patient_wise: bool, rng) -> list[list[np.ndarray]]:
@@ -106,10 +110,21 @@ def bootstrap(
     data = check_inputs(X, y, groups, min_per_class=entry.min_per_class)
     draws = draw_sessions(data, sessions, fraction, patient_wise, np.random.default_rng(seed))
     if entry.sessions is not None:
-        return entry.sessions(data, draws, resolve_device(device), **options)
-    labels = data.classes[data.codes]
-    scores = []
-    for s, idx in enumerate(map(np.concatenate, draws)):
-        seeded = {"seed": session_seed(seed, s)} if entry.seeded else {}
-        scores.append(entry.fn(data.X[idx], labels[idx], data.groups[idx], **options, **seeded))
-    return np.array(scores)
+        scores = entry.sessions(data, draws, resolve_device(device), **options)
+    else:
+        labels = data.classes[data.codes]
+        scores = []
+        for s, idx in enumerate(map(np.concatenate, draws)):
+            seeded = {"seed": session_seed(seed, s)} if entry.seeded else {}
+            scores.append(entry.fn(data.X[idx], labels[idx], data.groups[idx], **options, **seeded))
+        scores = np.array(scores)
+    undefined = int(np.isnan(scores).sum())
+    if undefined:
+        log.warning(
+            "metric %s: %d of %d sessions are undefined (NaN; the metric's warning says why); "
+            "the summaries and correlations leave them out",
+            entry.name,
+            undefined,
+            len(scores),
+        )
+    return scores

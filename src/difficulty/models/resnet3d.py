@@ -24,7 +24,9 @@ from .registry import register_model
         ),
     },
     inputs=lambda options: {"weights": options["weights"]} if options.get("weights") else {},
-    check=lambda options, downloads: options.get("weights") and check_weights(options["weights"], downloads),
+    check=lambda options, downloads: (
+        options.get("weights") and check_weights(options["weights"], downloads, options["depth"])
+    ),
 )
 def build(n_classes: int, depth: int = 18, weights=None):
     """3D ResNet (MONAI's, strided, MedicalNet's shortcuts so that its weights fit) with a linear head."""
@@ -43,6 +45,6 @@ def build(n_classes: int, depth: int = 18, weights=None):
         conv1_t_stride=2,
     )
     if weights:
-        checksums.verify(weights)
-        medicalnet.load_checkpoint(backbone, weights)
+        checksums.verify(weights, depth=depth)
+        medicalnet.load_checkpoint(backbone, weights, depth)
     return nn.Sequential(backbone, nn.Linear(512 * (4 if depth == 50 else 1), n_classes))

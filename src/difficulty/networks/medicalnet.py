@@ -115,18 +115,19 @@ class MedicalNetBackbone(nn.Module):
         return F.adaptive_avg_pool3d(x, 1).flatten(1)
 
 
-def load_checkpoint(model: nn.Module, path) -> nn.Module:
+def load_checkpoint(model: nn.Module, path, depth: int | None = None) -> nn.Module:
     """Load a MedicalNet checkpoint ``{'state_dict': {'module.<name>': tensor}}`` into ``model``.
 
     ``model`` is a MedicalNet backbone, or a network with exactly its tensors (MONAI's ResNet with
     MedicalNet's shortcut types).
 
     Every backbone tensor must be present with the right shape; ``conv_seg``
-    tensors are ignored. Anything else is refused with a list of the problems.
+    tensors are ignored. Anything else is refused with a list of the problems. ``depth`` (the entry's) makes
+    the message for a missing file say which checkpoint to fetch.
     """
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(missing_weights_message(path))
+        raise FileNotFoundError(missing_weights_message(path, depth))
     checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     if not isinstance(checkpoint, dict) or not isinstance(checkpoint.get("state_dict"), dict):
         raise ValueError(f"{path}: not a MedicalNet checkpoint (expected a dict with a 'state_dict' entry)")
@@ -158,7 +159,7 @@ def build_backbone(depth: int, weights=None, seed: int = 0) -> MedicalNetBackbon
     torch.manual_seed(seed)
     model = MedicalNetBackbone(depth)
     if weights is not None:
-        load_checkpoint(model, weights)
+        load_checkpoint(model, weights, depth)
     return model.eval()
 
 

@@ -21,21 +21,42 @@ def default_weights(depth: int, folder="resources/weights") -> str:
     return f"{folder}/{CHECKPOINTS[depth]}"
 
 
-def missing_weights_message(path) -> str:
-    depth = next((d for d, f in CHECKPOINTS.items() if Path(path).name == f), 10)
+def missing_weights_message(path, depth: int | None = None) -> str:
+    """What to do about a missing weight file; ``depth`` is the entry's, never guessed from the file name."""
+    path = Path(path)
+    if depth is None:
+        where = "the MedicalNet checkpoint of the entry's depth"
+    elif path.name == CHECKPOINTS[depth]:
+        where = (
+            f"{CHECKPOINTS[depth]} from Hugging Face ({HF_REPOS[depth]}) into {path.parent}/ and add its SHA-256 "
+            f"to SHA256SUMS there, or run `snakemake --cores 1 --config downloads=True -- {path}` on a machine "
+            "with internet"
+        )
+    else:
+        where = (
+            f"the ResNet-{depth} checkpoint (the entry's depth; Hugging Face {HF_REPOS[depth]}, "
+            f"{CHECKPOINTS[depth]}) to {path} and add its SHA-256 to SHA256SUMS there (the download rule "
+            f"fetches only files named resnet_<depth>_23dataset.pth)"
+        )
     return (
-        f"MedicalNet weight file {path} is missing. Download {CHECKPOINTS[depth]} from Hugging Face "
-        f"({HF_REPOS[depth]}) into {Path(path).parent}/ and add its SHA-256 to SHA256SUMS there, or run "
-        f"`snakemake --cores 1 --config downloads=True -- {path}` on a machine with internet. "
+        f"MedicalNet weight file {path} is missing. Download {where}. "
         "Without it the pretrained feature type cannot run: no random weights are used in its place."
     )
 
 
-def check_weights(path, downloads: bool) -> None:
-    """Before any work: the weight file exists (or a download rule will fetch it) and has a SHA-256 entry."""
+def check_weights(path, downloads: bool, depth: int) -> None:
+    """Before any work: the weight file of an entry of ``depth`` exists (or a download rule will fetch it) and
+    has a SHA-256 entry; a file named as another depth's checkpoint is refused."""
+    name = Path(path).name
+    named = next((d for d, f in CHECKPOINTS.items() if f == name), None)
+    if named is not None and named != depth:
+        raise ValueError(
+            f"weight file {path} is MedicalNet's ResNet-{named} checkpoint, but the entry's depth is {depth}; "
+            f"set `depth: {named}` or give the ResNet-{depth} checkpoint ({CHECKPOINTS[depth]})"
+        )
     if not Path(path).exists():
-        if not downloads:
-            raise ValueError(missing_weights_message(path))
+        if not downloads or named is None:  # the download rule fetches the published names only
+            raise ValueError(missing_weights_message(path, depth))
         return
     expected_sum(path)
 
@@ -67,10 +88,11 @@ def expected_sum(path, sums=None) -> str:
     return expected
 
 
-def verify(path, sums=None) -> None:
-    """Check ``path`` against its recorded SHA-256; a missing file or one without an entry is refused."""
+def verify(path, sums=None, depth: int | None = None) -> None:
+    """Check ``path`` against its recorded SHA-256; a missing file (of an entry of ``depth``) or one without an
+    entry is refused."""
     if not Path(path).exists():
-        raise FileNotFoundError(missing_weights_message(path))
+        raise FileNotFoundError(missing_weights_message(path, depth))
     expected = expected_sum(path, sums)
     got = file_digest(path, "sha256")
     if got != expected:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from ..analysis.performance import read_performance
+from ..analysis.performance import check_performance, read_performance
 from ..data import SOURCES, VARIANTS, index, resolve_dataset, root
 from ..data.qc import check_class_sizes, patients_under_several_labels
 from ..features import FEATURES, resolve_feature
@@ -221,14 +221,12 @@ class Plan:
 
     @cached_property
     def _performance_models(self) -> set[str]:
-        """The models of the performance tables, each table read once."""
-        names = set()
-        for path in self.performance:
-            try:
-                names |= set(read_performance(path)["model"])
-            except (OSError, ValueError) as err:
-                raise ConfigError(str(err)) from None
-        return names
+        """The models the performance tables give for the config's datasets, each table read and checked once."""
+        try:
+            tables = {path: read_performance(path) for path in self.performance}
+            return check_performance(tables, self.datasets, self.models)
+        except (OSError, ValueError) as err:
+            raise ConfigError(str(err)) from None
 
 
 def resolve(config: dict) -> Plan:
