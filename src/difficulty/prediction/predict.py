@@ -1,0 +1,332 @@
+"""The AUC a model entry will reach on a dataset, predicted from a measure, with a split-conformal interval.
+
+Per model entry, every candidate predictor (feature × metric × fit) is checked
+by leave-one-family-out (LOFO), and the one with the smallest LOFO MAE is kept
+(never the in-sample fit or correlation). Its interval at coverage 1 − α is
+
+    [fit(x − s) − q, fit(x + s) + q]  (ends swapped for a falling fit), within [0, 1],
+
+where x and s are the dataset's bootstrap mean and SD of the measure and q is
+the ⌈(1 − α)(F + 1)⌉-th smallest of the F families' LOFO scores (each
+family's largest |residual|, :mod:`.lofo`). Where F is too small for that rank
+the interval is the whole AUC range [0, 1] and the note says why. The
+residuals are measured AUCs minus predictions, so the interval is for the AUC
+a run of the model would measure, its own noise included.
+
+A dataset whose family is among the calibration's is predicted by the whole
+procedure (choice of predictor, fit, residuals, interval) run without that
+family: its row is a LOFO prediction, an honest check against its measured AUC.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .fits import FITS, MonotoneFit, fit_monotone
+from .lofo import conformal_halfwidth, family_residuals, lofo_mae, lofo_predictions, min_families
+
+log = logging.getLogger(__name__)
+
+MIN_FAMILIES = 3
+AUC_RANGE = (0.0, 1.0)
+PREDICTION_COLUMNS = [
+    "dataset",
+    "model",
+    "predictor",
+    "predicted_auc",
+    "ci_low",
+    "ci_high",
+    "coverage",
+    "calibration_families",
+    "calibration_datasets",
+    "lofo_mae",
+    "outside_calibration",
+    "measured_auc",
+    "note",
+]
+
+
+@dataclass(frozen=True)
+class Predictor:
+    """A candidate predictor: a feature entry's metric entry, mapped to the AUC by a fit kind."""
+
+    feature: str
+    metric: str
+    fit: str
+
+    def __str__(self) -> str:
+        return f"{self.feature}.{self.metric}:{self.fit}"
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The predictor kept for one model entry, its fit on all calibration points and its LOFO check.
+
+    Attributes
+    ----------
+    model : the model entry's name.
+    coverage : the interval's nominal coverage 1 − α.
+    families, datasets : the calibration families and datasets of the kept predictor (of all points where
+        nothing was fitted).
+    predictor, fit : the kept predictor and its fit on all its points; None where nothing was fitted.
+    halfwidth : q, the conformal half-width (``inf`` where too few families give none; NaN: not fitted).
+    lofo_mae : the kept predictor's LOFO MAE (families weighted equally); NaN: not fitted.
+    residuals : the kept predictor's points: ``dataset, family, score_mean, auc_mean, lofo_auc, residual``.
+    candidates : every candidate: ``feature, metric, fit, families, datasets, lofo_mae, note``.
+    reason : why nothing was fitted; empty where a predictor was kept.
+    """
+
+    model: str
+    coverage: float
+    families: tuple[str, ...]
+    datasets: tuple[str, ...]
+    predictor: Predictor | None
+    fit: MonotoneFit | None
+    halfwidth: float
+    lofo_mae: float
+    residuals: pd.DataFrame
+    candidates: pd.DataFrame
+    reason: str = ""
+
+    @property
+    def fitted(self) -> bool:
+        return self.predictor is not None
+
+
+def _usable(points: pd.DataFrame) -> pd.DataFrame:
+    finite = np.isfinite(points["score_mean"].to_numpy(float)) & np.isfinite(points["auc_mean"].to_numpy(float))
+    if not finite.all():
+        dropped = points.loc[~finite, ["dataset", "feature", "metric"]].astype(str).agg(".".join, axis=1)
+        log.info("calibration points without a finite measure or AUC left out: %s", ", ".join(dropped))
+    return points[finite]
+
+
+def _candidates(points: pd.DataFrame):
+    """(feature, metric, its points, higher_is_easier) per measure, in name order."""
+    for (feature, metric), group in points.groupby(["feature", "metric"], sort=True):
+        twice = group["dataset"][group["dataset"].duplicated()]
+        if len(twice):
+            raise ValueError(f"calibration: {feature}.{metric} has dataset {twice.iloc[0]!r} twice for one model")
+        direction = group["higher_is_easier"].astype(bool).unique()
+        if len(direction) > 1:
+            raise ValueError(f"calibration: {feature}.{metric} has points of both directions (higher_is_easier)")
+        yield feature, metric, group.sort_values("dataset"), bool(direction[0])
+
+
+def calibrate(points: pd.DataFrame, coverage: float = 0.9) -> Calibration:
+    """Choose and fit the predictor of one model entry from its calibration points.
+
+    Parameters
+    ----------
+    points : the calibration points of one model entry (:data:`.points.POINT_COLUMNS`; at least ``dataset,
+        family, model, feature, metric, higher_is_easier, score_mean, auc_mean``), already compatible with
+        the run's entries (:func:`.points.select_points`).
+    coverage : the interval's nominal coverage 1 − α.
+
+    Returns
+    -------
+    The :class:`Calibration`: the candidate with the smallest LOFO MAE among those with at least
+    ``MIN_FAMILIES`` families (ties: the first by feature, metric and fit order), fitted on all its points;
+    or, where no candidate has that many families, no fit and the reason.
+    """
+    models = points["model"].unique() if len(points) else []
+    if len(models) > 1:
+        raise ValueError(f"calibrate takes the points of one model entry, got {sorted(models)}")
+    model = str(models[0]) if len(models) else ""
+    points = _usable(points)
+    rows, best = [], None
+    for feature, metric, group, increasing in _candidates(points):
+        x, auc, fam = group["score_mean"].to_numpy(float), group["auc_mean"].to_numpy(float), group["family"].to_numpy()
+        n_fam = len(np.unique(fam))
+        for kind in FITS:
+            row = {"feature": feature, "metric": metric, "fit": kind, "families": n_fam, "datasets": len(group)}
+            if n_fam < MIN_FAMILIES:
+                rows.append(row | {"lofo_mae": math.nan, "note": f"{n_fam} families, {MIN_FAMILIES} needed"})
+                continue
+            lofo = lofo_predictions(x, auc, fam, kind, increasing)
+            mae = lofo_mae(auc - lofo, fam)
+            rows.append(row | {"lofo_mae": mae, "note": ""})
+            if best is None or mae < best[0]:
+                best = (mae, Predictor(feature, metric, kind), group, increasing, lofo)
+    candidates = pd.DataFrame(rows, columns=["feature", "metric", "fit", "families", "datasets", "lofo_mae", "note"])
+    residual_columns = ["dataset", "family", "score_mean", "auc_mean", "lofo_auc", "residual"]
+    if best is None:
+        names = tuple(sorted(points["family"].astype(str).unique()))
+        if not len(points):
+            reason = "not fitted: no calibration points for this model entry (its type and options)"
+        else:
+            most = int(candidates["families"].max())
+            reason = (
+                f"not fitted: {most} calibration famil{'y' if most == 1 else 'ies'} "
+                f"({', '.join(names)}), {MIN_FAMILIES} needed"
+            )
+        return Calibration(
+            model,
+            coverage,
+            names,
+            tuple(sorted(points["dataset"].astype(str).unique())),
+            None,
+            None,
+            math.nan,
+            math.nan,
+            pd.DataFrame(columns=residual_columns),
+            candidates,
+            reason,
+        )
+    mae, predictor, group, increasing, lofo = best
+    fam = group["family"].to_numpy()
+    fit = fit_monotone(
+        group["score_mean"].to_numpy(float), group["auc_mean"].to_numpy(float), predictor.fit, increasing
+    )
+    residuals = group[["dataset", "family", "score_mean", "auc_mean"]].assign(lofo_auc=lofo)
+    residuals["residual"] = residuals["auc_mean"] - residuals["lofo_auc"]
+    scores = family_residuals(residuals["residual"], fam)
+    return Calibration(
+        model,
+        coverage,
+        tuple(sorted(map(str, np.unique(fam)))),
+        tuple(map(str, group["dataset"])),
+        predictor,
+        fit,
+        conformal_halfwidth(scores.to_numpy(), coverage),
+        mae,
+        residuals.reset_index(drop=True),
+        candidates,
+    )
+
+
+def predict_value(calibration: Calibration, score_mean: float, score_sd: float = 0.0) -> dict:
+    """The predicted AUC and its interval for one dataset's measure (bootstrap mean and SD).
+
+    Returns
+    -------
+    ``predicted_auc, ci_low, ci_high, outside_calibration, note``. A measure outside the fit's range is
+    predicted at the range's nearest end (never extrapolated), flagged, and its interval is open on that
+    side (up to 1 where the dataset looks easier than every calibration point, down to 0 where harder).
+    Where too few families give a conformal half-width, the interval is [0, 1] and the note says so.
+    """
+    if not calibration.fitted:
+        raise ValueError(f"model {calibration.model!r}: {calibration.reason}")
+    fit = calibration.fit
+    x = float(score_mean)
+    if not math.isfinite(x):
+        raise ValueError(f"model {calibration.model!r}: the measure {calibration.predictor} is {x}, not a number")
+    s = float(score_sd) if score_sd is not None and math.isfinite(float(score_sd)) else 0.0
+    centre = float(fit.predict(x))
+    ends = fit.predict([x - abs(s), x, x + abs(s)])
+    notes = []
+    q = calibration.halfwidth
+    if math.isinf(q):
+        low, high = AUC_RANGE
+        need = min_families(calibration.coverage)
+        notes.append(
+            f"interval unbounded: a {calibration.coverage:.0%} interval needs {need} calibration families, "
+            f"there are {len(calibration.families)}"
+        )
+    else:
+        low, high = max(AUC_RANGE[0], float(ends.min()) - q), min(AUC_RANGE[1], float(ends.max()) + q)
+    outside = bool(fit.outside(x))
+    if outside:
+        above = x > fit.high
+        if above == fit.increasing:
+            high = AUC_RANGE[1]
+        else:
+            low = AUC_RANGE[0]
+        notes.append(
+            f"outside calibration: {calibration.predictor.feature}.{calibration.predictor.metric} = {x:.4g} is "
+            f"{'above' if above else 'below'} the calibration's range [{fit.low:.4g}, {fit.high:.4g}]; predicted at "
+            "its end, the interval open on that side"
+        )
+    return {
+        "predicted_auc": centre,
+        "ci_low": low,
+        "ci_high": high,
+        "outside_calibration": outside,
+        "note": "; ".join(notes),
+    }
+
+
+def predict_auc(
+    points: pd.DataFrame,
+    targets: pd.DataFrame,
+    *,
+    models: Iterable[str],
+    families: Mapping[str, str],
+    coverage: float = 0.9,
+    measured: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Predicted AUC with its interval for every target dataset × model entry.
+
+    Parameters
+    ----------
+    points : calibration points compatible with the run's entries (:func:`.points.select_points`).
+    targets : the measures of the datasets to predict: ``dataset, feature, metric, score_mean, score_sd``
+        (the run's ``metrics/summary.tsv``).
+    models : the run's model entry names (one row each per dataset, with a note where nothing is fitted).
+    families : dataset → family for every target dataset. A target whose family is in the calibration is
+        predicted without that family (its LOFO prediction).
+    coverage : nominal coverage 1 − α of the intervals.
+    measured : ``dataset, model, auc_mean`` (the run's ``models/summary.tsv``) for the ``measured_auc``
+        column; None: empty.
+
+    Returns
+    -------
+    One row per target dataset × model, columns :data:`PREDICTION_COLUMNS`. Where nothing is fitted,
+    ``predicted_auc``, ``ci_low`` and ``ci_high`` are empty and ``note`` says why.
+    """
+    datasets = sorted(targets["dataset"].astype(str).unique())
+    unknown = [d for d in datasets if d not in families]
+    if unknown:
+        raise ValueError(f"predict_auc: no family given for target dataset(s) {unknown}")
+    scores = targets.assign(dataset=targets["dataset"].astype(str)).set_index(["dataset", "feature", "metric"])
+    if scores.index.duplicated().any():
+        raise ValueError(f"predict_auc: target measure {scores.index[scores.index.duplicated()][0]} is given twice")
+    truth = {}
+    if measured is not None:
+        truth = {(str(d), str(m)): float(a) for d, m, a in measured[["dataset", "model", "auc_mean"]].itertuples(False)}
+    rows = []
+    for model in models:
+        mine = points[points["model"] == model]
+        in_calibration = set(mine["family"].astype(str))
+        cache: dict[str | None, Calibration] = {}
+        for dataset in datasets:
+            family = str(families[dataset])
+            left_out = family if family in in_calibration else None
+            if left_out not in cache:
+                cache[left_out] = calibrate(mine[mine["family"].astype(str) != left_out], coverage)
+            cal = cache[left_out]
+            row = {
+                "dataset": dataset,
+                "model": model,
+                "predictor": str(cal.predictor) if cal.fitted else "",
+                "predicted_auc": math.nan,
+                "ci_low": math.nan,
+                "ci_high": math.nan,
+                "coverage": coverage,
+                "calibration_families": len(cal.families),
+                "calibration_datasets": len(cal.datasets),
+                "lofo_mae": cal.lofo_mae,
+                "outside_calibration": pd.NA,
+                "measured_auc": truth.get((dataset, model), math.nan),
+                "note": cal.reason,
+            }
+            if cal.fitted:
+                key = (dataset, cal.predictor.feature, cal.predictor.metric)
+                if key in scores.index:
+                    score = scores.loc[key]
+                    row |= predict_value(cal, score["score_mean"], score.get("score_sd", 0.0))
+                else:
+                    row["note"] = f"no {cal.predictor.feature}.{cal.predictor.metric} score for this dataset"
+            if left_out is not None:
+                lofo = f"leave-one-family-out: calibrated without family {left_out!r}"
+                row["note"] = "; ".join(n for n in (lofo, row["note"]) if n)
+            rows.append(row)
+    table = pd.DataFrame(rows, columns=PREDICTION_COLUMNS)
+    table["outside_calibration"] = table["outside_calibration"].astype("boolean")
+    return table
