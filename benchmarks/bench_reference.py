@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from difficulty.data import Prepared, resolve_dataset
-from difficulty.data.jobs import merge_cases, prepare_shard
+from difficulty.data.jobs import prepare_dataset
 from difficulty.devices import configure_torch
 from difficulty.models import resolve_model
 from difficulty.models.training import cross_validate
@@ -49,26 +49,7 @@ SETTINGS = {
 def prepare(folder: Path, seed: int = 0) -> Prepared:
     """Prepare AdrenalMNIST3D 28³ into ``folder`` as the pipeline's prepare steps do, and open it."""
     spec = resolve_dataset({"name": "adrenal", "source": "medmnist", "path": str(ADRENAL)})
-    base = folder / "shard0"
-    prepare_shard(
-        spec=spec,
-        seed=seed,
-        shard=0,
-        cases=base / "cases.parquet",
-        images=base / "grid.npy",
-        masks=base / "grid_masks.npy",
-        skipped=base / "skipped.tsv",
-    )
-    merge_cases(
-        shards=[base / "cases.parquet"],
-        skipped=[base / "skipped.tsv"],
-        output=folder / "cases.parquet",
-        source=folder / "source.json",
-        qc=folder / "qc.tsv",
-        spec=spec,
-        seed=seed,
-    )
-    return Prepared.open(folder)
+    return prepare_dataset(spec=spec, seed=seed, folder=folder)
 
 
 class _Epochs(logging.Handler):

@@ -27,30 +27,7 @@ def nifti_sheet(tmp_path):
 
 def prepared(folder, entry, seed=0):
     """Run the prepare steps of a dataset entry into ``folder`` and open the result (a real Prepared)."""
-    from difficulty.data import Prepared, resolve_dataset
-    from difficulty.data.jobs import merge_cases, prepare_shard
+    from difficulty.data import resolve_dataset
+    from difficulty.data.jobs import prepare_dataset
 
-    spec = resolve_dataset({"name": "d", **entry})
-    shards = []
-    for k in range(spec["shards"]):
-        base = folder / f"shard{k}"
-        prepare_shard(
-            spec=spec,
-            seed=seed,
-            shard=k,
-            cases=base / "cases.parquet",
-            images=base / "grid.npy",
-            masks=base / "grid_masks.npy",
-            skipped=base / "skipped.tsv",
-        )
-        shards.append(base / "cases.parquet")
-    merge_cases(
-        shards=shards,
-        skipped=[p.with_name("skipped.tsv") for p in shards],
-        output=folder / "cases.parquet",
-        source=folder / "source.json",
-        qc=folder / "qc.tsv",
-        spec=spec,
-        seed=seed,
-    )
-    return Prepared.open(folder)
+    return prepare_dataset(spec=resolve_dataset({"name": "d", **entry}), seed=seed, folder=folder)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ from ..errors import DataError
 from ..io import atomic_path, read_table, write_table
 from ..registry import load_plugins
 from ..sharding import case_positions, shard_positions
-from .datasets import prepare_cases
+from .datasets import Prepared, prepare_cases
 from .grid import grid_writer
 from .qc import QC_COLUMNS, BadCase, check_class_sizes, qc_table
 from .sources import SOURCES
@@ -88,6 +89,36 @@ def merge_cases(*, shards, skipped, output, source, qc, spec: dict, seed: int, p
     with atomic_path(source) as tmp:
         tmp.write_text(json.dumps({"spec": spec, "seed": seed, "plugins": list(plugins)}, indent=1))
     log.info("%d cases, labels %s", len(table), table["label"].value_counts().to_dict())
+
+
+def prepare_dataset(*, spec: dict, seed: int, folder, plugins=()) -> Prepared:
+    """Prepare a resolved source dataset entry into ``folder`` in one process (every shard, then the merge), as
+    the pipeline's prepare jobs do; the prepared dataset. For benchmarks and library use without Snakemake.
+    """
+    folder = Path(folder)
+    shards = [folder / f"shard{k}" for k in range(spec["shards"])]
+    for k, base in enumerate(shards):
+        prepare_shard(
+            spec=spec,
+            seed=seed,
+            shard=k,
+            cases=base / "cases.parquet",
+            images=base / "grid.npy",
+            masks=base / "grid_masks.npy",
+            skipped=base / "skipped.tsv",
+            plugins=plugins,
+        )
+    merge_cases(
+        shards=[base / "cases.parquet" for base in shards],
+        skipped=[base / "skipped.tsv" for base in shards],
+        output=folder / "cases.parquet",
+        source=folder / "source.json",
+        qc=folder / "qc.tsv",
+        spec=spec,
+        seed=seed,
+        plugins=plugins,
+    )
+    return Prepared.open(folder)
 
 
 def write_labels(*, parent, output, variant: str, options: dict, seed: int, plugins=()) -> None:
