@@ -1,6 +1,7 @@
 """What the workflow asks of the package at parse time: config upgrade and resolution, reference, code inputs."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -130,6 +131,7 @@ def test_readme_reference_and_measures_are_written_from_the_registrations(capsys
         cwd=REPO,
         capture_output=True,
         text=True,
+        env=os.environ | {"PYTHONPATH": str(REPO / "src")},  # this checkout's package, wherever it is installed from
     )
     assert check.returncode == 0, check.stdout + check.stderr
     readme = (REPO / "README.md").read_text()
