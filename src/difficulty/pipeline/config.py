@@ -230,12 +230,16 @@ class Plan:
 
 
 def resolve(config: dict) -> Plan:
-    """Load the config's plugins and resolve every entry against the registries (ConfigError if one is wrong)."""
+    """Load the config's plugins and resolve every entry against the registries (ConfigError if one is wrong).
+
+    The config's ``bootstrap`` block gets its defaults filled in place.
+    """
     plugins = dict(zip(load_plugins(config.get("plugins")), config.get("plugins") or []))
     if not config.get("models") and not config.get("performance"):
         raise ConfigError("config: models: no reference model and no performance table; add either")
     datasets = index([resolve_dataset(spec) for spec in config["datasets"]])
     bootstrap = resolve_options(BOOTSTRAP_OPTIONS, config.get("bootstrap") or {}, "bootstrap")
+    config["bootstrap"] = bootstrap  # its defaults filled, as the report shows it
     return Plan(
         datasets=datasets,
         roots={name: root(datasets, name) for name in datasets},
