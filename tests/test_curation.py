@@ -411,6 +411,29 @@ def test_the_labels_step_marks_the_cases_whose_label_differs_from_the_roots_thro
     assert (twice["flipped"] & noisy["flipped"] & (twice["label"] != noisy["label"])).sum() > 5
 
 
+def test_the_labels_step_refuses_a_kind_that_invents_or_repeats_cases(tmp_path):
+    from difficulty.data import VARIANTS, register_variant
+    from difficulty.io import write_table
+    from difficulty.options import Option
+
+    cases = tmp_path / "cases.parquet"
+    write_table(pd.DataFrame({"case_id": ["c0", "c1", "c2"], "patient_id": ["p0", "p1", "p2"], "label": "a"}), cases)
+    bad = {
+        "repeats": lambda table: pd.concat([table, table.iloc[:1]], ignore_index=True),
+        "invents": lambda table: table.assign(case_id=["c0", "c1", "x9"]),
+    }
+    try:
+        for name, fn in bad.items():
+            register_variant(name, lambda table, options, seed, fn=fn: fn(table), options={name: Option(True, "x")})
+        with pytest.raises(ValueError, match="variant kind 'repeats' gave case 'c0' twice"):
+            run_labels(tmp_path, "r", cases, cases, "repeats", {"repeats": True})
+        with pytest.raises(ValueError, match="variant kind 'invents' gave case 'x9' not one of its parent's"):
+            run_labels(tmp_path, "i", cases, cases, "invents", {"invents": True})
+    finally:
+        for name in bad:
+            VARIANTS.remove(name)
+
+
 def synthetic_curation(tmp_path, noise=0.2):
     """A prepared synthetic dataset, its noisy labels, a feature table that knows the true classes, and the
     curation job's inputs."""

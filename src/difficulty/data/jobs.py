@@ -109,11 +109,10 @@ def write_labels(
     load_plugins(plugins)
     table = read_table(parent)[["case_id", "patient_id", "label"]]
     out = VARIANTS.get(variant).make_labels(table, options, seed, inputs)[["case_id", "patient_id", "label"]]
-    unknown = out.loc[~out["case_id"].isin(table["case_id"]), "case_id"]
-    if len(unknown) or not out["case_id"].is_unique:
-        raise ValueError(
-            f"variant kind {variant!r} gave cases not of its parent once each (e.g. {unknown.tolist()[:1]})"
-        )
+    unknown, twice = out["case_id"][~out["case_id"].isin(table["case_id"])], out["case_id"][out["case_id"].duplicated()]
+    if len(unknown) or len(twice):
+        case, what = (unknown.iloc[0], "not one of its parent's") if len(unknown) else (twice.iloc[0], "twice")
+        raise ValueError(f"variant kind {variant!r} gave case {case!r} {what}")
     changed = (out.set_index("case_id")["label"] != table.set_index("case_id").loc[out["case_id"], "label"]).sum()
     own = read_table(root).set_index("case_id").loc[out["case_id"], "label"].astype(str).to_numpy()
     out = out.assign(flipped=out["label"].astype(str).to_numpy() != own)
