@@ -5,7 +5,8 @@ with ``difficulty.data.flip_labels``, seeded as the default run seeds ``adrenal_
 (``derive_seed(seed, name, "label_noise")``, so the flips are the default run's), and per noise level and
 per source of out-of-fold probabilities (a probe on each feature type; the cnn3d's kept test predictions
 where the run trained it) prints the precision and recall of cleanlab's ``label_issue`` for the flipped
-cases and the AUROC of ``label_quality`` (and of kDN) separating flipped from kept cases; then the CPU
+cases and the AUROC of ``label_quality`` (and of kDN) separating flipped from kept cases (the probes seeded as
+the pipeline's ``curate`` jobs seed them, so the figures are those of its ``curation/summary.tsv``); then the CPU
 time of each step and of the run's feature and training jobs. Needs a results folder of the default
 config with the adrenal features (and, for the model source, ``models/adrenal_noise*/cnn3d``):
 
@@ -70,7 +71,11 @@ def main():
         sources = []
         for f, table in features.items():
             p, t = timed(
-                curation.probe_probabilities, noisy, table, source=f"probe_{f}", seed=derive_seed(seed, name, f)
+                curation.probe_probabilities,
+                noisy,
+                table,
+                source=f"probe_{f}",
+                seed=derive_seed(derive_seed(seed, name, "curation"), "probe", f),  # as the curate job seeds it
             )
             sources.append(p)
             cost.append({"step": f"probe probabilities ({f}, 5 folds)", "dataset": name, "cpu_s": t})

@@ -46,6 +46,7 @@ def test_default_config_resolves_with_every_option_filled():
         "patient_wise": False
     }
     assert plan.models["cnn3d"]["epochs"] == 8 and plan.models["cnn3d"]["dropout"] == 0.2
+    assert plan.curation == {"enabled": True, "folds": 5, "C": 1.0, "k": 5, "primary": "probe_radiomics"}
     plan.check_inputs(downloads=False)
 
 
@@ -67,6 +68,16 @@ def test_metric_entries_take_the_bootstrap_block_and_may_override_it():
         (
             {"models": {"m": {"type": "cnn3d", "epoch": 3}}},
             r"models.m: unknown option 'epoch' \(known options: augment, ",
+        ),
+        ({"curation": {"fold": 3}}, r"curation: unknown option 'fold' \(known options: C, enabled, folds, k, primary"),
+        ({"curation": {"folds": 1}}, r"curation.folds: 1 is less than the minimum of 2"),
+        (
+            {"curation": {"primary": "probe_r"}},
+            r"curation.primary: 'probe_r' is no source; choose one of: probe_radiomics, cnn3d",
+        ),
+        (
+            {"curation": {"primary": "m"}, "models": {"m": {"type": "cnn3d", "split": "official"}}},
+            r"curation.primary: model 'm' is not cross-validated with split: folds, .* choose one of: probe_radiomics$",
         ),
         ({"plugins": ["nowhere/plugin.py"]}, r"plugins: file nowhere/plugin.py does not exist"),
         ({"plugins": ["no_such_module"]}, r"plugins: cannot import 'no_such_module'"),
@@ -183,6 +194,21 @@ def test_class_needs_follow_the_metrics_fraction_and_the_models_folds():
     config["datasets"][0]["n_per_class"] = 6
     with pytest.raises(ConfigError, match=r"dataset 'ph': case table: class '0' has 6 case\(s\); metric 'fid'"):
         pipeline_config.resolve(config).check_inputs(downloads=False)
+
+
+def test_a_class_with_fewer_patients_than_the_curation_folds_stops_before_any_job():
+    from difficulty.curation import curation_sources
+
+    config = minimal(datasets=[{"name": "ph", "source": "synthetic", "separation": 0.5, "n_per_class": 4}])
+    config["models"] = {"cnn3d": {"type": "cnn3d", "folds": 2}, "official": {"type": "cnn3d", "split": "official"}}
+    plan = pipeline_config.resolve(config)
+    assert curation_sources(plan.features, plan.models) == (["probe_radiomics"], ["cnn3d"], ["official"])
+    with pytest.raises(
+        ConfigError, match=r"dataset 'ph': curation \(curation.folds\): class '0' has cases of 4 patient"
+    ):
+        plan.check_inputs(downloads=False)
+    pipeline_config.resolve(config | {"curation": {"folds": 4}}).check_inputs(downloads=False)
+    pipeline_config.resolve(config | {"curation": {"enabled": False}}).check_inputs(downloads=False)
 
 
 def test_a_results_folder_of_other_data_is_refused(tmp_path):

@@ -105,10 +105,14 @@ def test_every_variant_kind_makes_a_label_table_of_its_parents_cases_determinist
     _, options = kind.split(spec)
     parent = pd.DataFrame({"case_id": [f"c{i}" for i in range(40)], "patient_id": [f"p{i // 2}" for i in range(40)]})
     parent["label"] = np.where(np.arange(40) % 2, "a", "b")
-    table = kind.labels(parent.copy(), options, 5)
+    inputs = None  # a kind that reads files of the results folder (its parent's curation table) writes examples
+    if kind.inputs is not None:
+        inputs = kind.example_inputs(parent.copy(), tmp_path)
+        assert set(inputs) == set(kind.inputs("p")) and all(Path(p).exists() for p in inputs.values())
+    table = kind.make_labels(parent.copy(), options, 5, inputs)
     assert list(table.columns[:3]) == ["case_id", "patient_id", "label"] and table["case_id"].is_unique
     assert set(table["case_id"]) <= set(parent["case_id"])
-    pd.testing.assert_frame_equal(table, kind.labels(parent.copy(), options, 5))
+    pd.testing.assert_frame_equal(table, kind.make_labels(parent.copy(), options, 5, inputs))
 
 
 # ---- feature extractors ------------------------------------------------------------------------------------

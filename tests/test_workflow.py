@@ -25,7 +25,7 @@ import yaml
 from conftest import REPO
 
 AGGREGATES = {"summarize_metrics", "summarize_models", "correlate", "correlate_study", "scatter", "heatmap", "all"}
-AGGREGATES |= {"answer", "ranking_plot", "distributions"}
+AGGREGATES |= {"answer", "ranking_plot", "distributions", "summarize_curation"}
 RESULTS = ".test/results"  # the tiny project's results folder
 DATA = ".test/data"
 
@@ -149,6 +149,32 @@ def test_every_output_exists_with_sane_values(finished):
     assert not (res / "prepared" / "tiny_noisy").exists() and not (res / "features" / "tiny_noisy").exists()
     log = finished / RESULTS / "logs" / "features" / "tiny.radiomics.shard1.log"
     assert log.read_text().count("radiomics:") >= 1
+    # Curation: every dataset's table (its label table's cases, worst first) and thumbnails; flips where known.
+    sources = [f"probe_{f}" for f in FEATURES] + MODELS
+    for name in names:
+        table = pd.read_csv(res / "curation" / f"{name}.tsv", sep="\t", dtype={"case_id": str})
+        labels = pd.read_parquet(res / "labels" / f"{name}.parquet")
+        assert list(table.columns[:11]) == ["case_id", "patient_id", "label", "suspected_label", "label_quality"] + [
+            "label_issue",
+            "kdn",
+            "outlier_score",
+            "probabilities_from",
+            "features_from",
+            "flipped",
+        ]
+        assert (
+            sorted(table["case_id"]) == sorted(labels["case_id"]) and (table["probabilities_from"] == sources[0]).all()
+        )
+        assert {f"{s}.label_quality" for s in sources[1:]} <= set(table.columns) and table["kdn"].between(0, 1).all()
+        flags = table["label_issue"].to_numpy()
+        assert flags[: flags.sum()].all() and table["label_quality"].iloc[flags.sum() :].is_monotonic_increasing
+        assert (res / "curation" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+    assert pd.read_parquet(res / "labels" / "tiny_noisy.parquet")["flipped"].sum() == 9 and not clean["flipped"].any()
+    summary = pd.read_csv(res / "curation" / "summary.tsv", sep="\t")
+    assert len(summary) == 4 * len(sources) and summary.query("primary")["source"].eq(sources[0]).all()
+    scored = summary.dropna(subset="auroc")
+    assert set(scored["dataset"]) == {"tiny_noisy"} and scored["auroc"].between(0, 1).all()
+    assert (res / "curation" / "detection.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_plugin_types_run_through_the_pipeline(finished):
@@ -257,9 +283,46 @@ def test_an_added_dataset_schedules_only_its_jobs_and_the_aggregations(finished,
         "answer": 1,
         "ranking_plot": 1,
         "distributions": len(METRICS),
+        "curate": 1,
+        "summarize_curation": 1,
         "all": 1,
     }
     assert all("dataset=more" in w for r, w in jobs if r == "roc")
+
+
+def test_a_variant_without_the_flagged_cases_trains_bootstraps_and_is_curated(finished, tmp_path):
+    """`drop_label_issues` leaves out exactly the cases its parent's curation table flags; the rest of the pipeline
+    takes a label table of a subset of the root's cases; the same config makes the same curation table, to the bit."""
+    work = moved(finished, tmp_path)
+    config = yaml.safe_load((work / "config.yaml").read_text())
+    config["datasets"].append({"name": "tiny_curated", "parent": "tiny_noisy", "drop_label_issues": True})
+    write_config(work, config)
+    targets = [
+        f"{RESULTS}/curation/tiny_curated.tsv",
+        f"{RESULTS}/metrics/tiny_curated/radiomics/sil/chunk0.parquet",
+    ]
+    jobs = scheduled_jobs(work, *targets)
+    assert sorted({rule for rule, _ in jobs}) == ["bootstrap", "curate", "labels", "train_reference"]
+    assert [w for rule, w in jobs if rule == "labels"] == ["dataset=tiny_curated"]
+    snakemake(work, "--forcerun", "curate", *targets)  # the parent's table made again as well
+    res, before = work / RESULTS, finished / RESULTS
+    assert (res / "curation" / "tiny_noisy.tsv").stat().st_mtime_ns > (
+        before / "curation" / "tiny_noisy.tsv"
+    ).stat().st_mtime_ns
+    assert (res / "curation" / "tiny_noisy.tsv").read_bytes() == (before / "curation" / "tiny_noisy.tsv").read_bytes()
+    parent = pd.read_parquet(res / "labels" / "tiny_noisy.parquet")
+    table = pd.read_csv(before / "curation" / "tiny_noisy.tsv", sep="\t", dtype={"case_id": str})
+    flagged = set(table.loc[table["label_issue"], "case_id"])
+    assert 0 < len(flagged) < len(parent)
+    labels = pd.read_parquet(res / "labels" / "tiny_curated.parquet")
+    pd.testing.assert_frame_equal(labels, parent[~parent["case_id"].isin(flagged)].reset_index(drop=True))
+    for model in MODELS:
+        predictions = pd.read_parquet(res / "models" / "tiny_curated" / f"{model}.predictions.parquet")
+        assert sorted(predictions["case_id"]) == sorted(labels["case_id"])
+    chunk = pd.read_parquet(res / "metrics" / "tiny_curated" / "radiomics" / "sil" / "chunk0.parquet")
+    assert len(chunk) == 5 and chunk["score"].notna().all()
+    curated = pd.read_csv(res / "curation" / "tiny_curated.tsv", sep="\t", dtype={"case_id": str})
+    assert sorted(curated["case_id"]) == sorted(labels["case_id"])
 
 
 def finished_outputs(log, rule):
@@ -318,7 +381,7 @@ def test_changed_code_reruns_the_jobs_that_run_it(finished, tmp_path):
     silhouette = work / "src" / "difficulty" / "metrics" / "silhouette_score.py"
     silhouette.write_text(silhouette.read_text() + "\n")
     jobs = scheduled_jobs(work)
-    assert {rule for rule, _ in jobs} == {"bootstrap"} | AGGREGATES - {"summarize_models"}
+    assert {rule for rule, _ in jobs} == {"bootstrap"} | AGGREGATES - {"summarize_models", "summarize_curation"}
     assert all("metric=sil" in w for rule, w in jobs if rule == "bootstrap")
     assert len([j for j in jobs if j[0] == "bootstrap"]) == 4 * len(FEATURES) * 2
 
@@ -329,7 +392,7 @@ def test_a_changed_metric_option_reruns_only_that_metric(finished, tmp_path):
     config["metrics"]["gap"]["fraction"] = 0.6
     write_config(work, config)
     jobs = scheduled_jobs(work)
-    assert {rule for rule, _ in jobs} == {"bootstrap"} | AGGREGATES - {"summarize_models"}
+    assert {rule for rule, _ in jobs} == {"bootstrap"} | AGGREGATES - {"summarize_models", "summarize_curation"}
     assert all("metric=gap" in w for rule, w in jobs if rule == "bootstrap")
 
 
@@ -462,13 +525,15 @@ def test_a_bad_case_stops_its_job_in_one_line_or_is_skipped_everywhere(tmp_path)
     nifti = next(d for d in config["datasets"] if d["name"] == "nifti")
     nifti["size"] = [16, 16, 16]
     (work / DATA / "nifti" / "s05.nii.gz").write_bytes(b"\x1f\x8b broken")
-    config["features"]["rad_fast"] = {"type": "radiomics", "params": "fast"}
+    config["features"] = {"rad_fast": {"type": "radiomics", "params": "fast"}}  # the curation table's one source
+    config["models"] = {"cnn3d": config["models"]["cnn3d"]}  # ... and its other
     write_config(work, config)
     targets = [
         f"{RESULTS}/labels/nifti.parquet",
         f"{RESULTS}/features/nifti/rad_fast.parquet",
         f"{RESULTS}/metrics/nifti/rad_fast/sil/chunk0.parquet",
         f"{RESULTS}/models/nifti/cnn3d.tsv",
+        f"{RESULTS}/curation/nifti.tsv",
     ]
     result = snakemake(work, *targets, check=False)
     text = output(result)
@@ -490,6 +555,8 @@ def test_a_bad_case_stops_its_job_in_one_line_or_is_skipped_everywhere(tmp_path)
     assert labels["case_id"].tolist() == expected and sorted(features["case_id"]) == expected
     assert sorted(predictions["case_id"]) == expected
     assert pd.read_parquet(res / "metrics" / "nifti" / "rad_fast" / "sil" / "chunk0.parquet")["score"].notna().all()
+    curated = pd.read_csv(res / "curation" / "nifti.tsv", sep="\t")
+    assert sorted(curated["case_id"]) == expected and "cnn3d.label_quality" in curated
 
 
 def test_a_second_config_with_other_data_refuses_the_same_results_folder(tmp_path):

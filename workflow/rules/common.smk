@@ -7,6 +7,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.logging import logger
 from snakemake.utils import validate
 
+from difficulty.curation.options import curation_sources
 from difficulty.options import ConfigError
 from difficulty.pipeline import config as pipeline_config
 from difficulty.pipeline import resources as res
@@ -139,6 +140,11 @@ def labels_input(wildcards):
     return prepared(wildcards.dataset)["cases"]
 
 
+def variant_inputs(wildcards):
+    """Name → file of what a dataset's variant kind reads besides its parent's labels (a curation table)."""
+    return {key: f"{RESULTS}/{path}" for key, path in PLAN.variant_inputs(wildcards.dataset).items()}
+
+
 def feature_inputs(wildcards):
     """Files a feature entry reads besides the prepared data (a parameter file, weights)."""
     options = PLAN.own_options("features", wildcards.feature)
@@ -177,6 +183,26 @@ def roc_plots():
     return expand(f"{RESULTS}/models/{{dataset}}/{{model}}.roc.png", dataset=PLAN.datasets, model=PLAN.models)
 
 
+def curation_features(wildcards):
+    """Feature entry → the dataset's root's feature table: a probe source and kDN/outlier columns each."""
+    root = PLAN.roots[wildcards.dataset]
+    return {feature: f"{RESULTS}/features/{root}/{feature}.parquet" for feature in PLAN.features}
+
+
+def curation_predictions(wildcards):
+    """Model entry → its kept test predictions on the dataset, for the models cross-validated on every case."""
+    _, models, _ = curation_sources(PLAN.features, PLAN.models)
+    return {model: f"{RESULTS}/models/{wildcards.dataset}/{model}.predictions.parquet" for model in models}
+
+
+def curation_outputs():
+    """Every dataset's curation table and thumbnails, and the summary with the detection figure."""
+    if not PLAN.curation["enabled"]:
+        return []
+    files = expand(f"{RESULTS}/curation/{{dataset}}.{{ext}}", dataset=PLAN.datasets, ext=("tsv", "png"))
+    return [*files, f"{RESULTS}/curation/summary.tsv", f"{RESULTS}/curation/detection.png"]
+
+
 def final_outputs():
     outputs = [
         *roc_plots(),
@@ -189,6 +215,7 @@ def final_outputs():
         f"{RESULTS}/answer.tsv",
         *scatter_plots(),
         *expand(f"{RESULTS}/metrics/distributions/{{metric}}.png", metric=PLAN.metrics),
+        *curation_outputs(),
     ]
     if config["correlation"]["study_compat"]:
         outputs.append(f"{RESULTS}/correlation/study_compat.tsv")

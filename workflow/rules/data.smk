@@ -60,6 +60,8 @@ rule merge_cases:
 rule labels:
     input:
         parent=labels_input,
+        root=lambda w: prepared(PLAN.roots[w.dataset])["cases"],
+        inputs=lambda w: list(variant_inputs(w).values()),
         code=lambda w: code("labels.py", "variants", w.dataset),
     output:
         f"{RESULTS}/labels/{{dataset}}.parquet",
@@ -77,6 +79,7 @@ rule labels:
         variant=lambda w: PLAN.variant(w.dataset)[0],
         options=lambda w: PLAN.variant(w.dataset)[1],
         seed=lambda w: derive_seed(config["seed"], w.dataset, PLAN.variant(w.dataset)[0]),
+        inputs=variant_inputs,
         plugins=lambda w: PLAN.plugins_of("variants", w.dataset),
     script:
         "../scripts/labels.py"

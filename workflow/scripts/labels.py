@@ -6,9 +6,11 @@ from difficulty.logs import setup
 setup(snakemake.log[0])
 write_labels(
     parent=snakemake.input.parent,
+    root=snakemake.input.root,
     output=snakemake.output[0],
     variant=snakemake.params.variant,
     options=snakemake.params.options,
     seed=snakemake.params.seed,
+    inputs=snakemake.params.inputs,
     plugins=snakemake.params.plugins,
 )

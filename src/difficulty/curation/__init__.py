@@ -7,24 +7,32 @@ an outlier score on the features, scored against known label flips, and thumbnai
 
 from .hardness import kdn, neighbours, standardise
 from .label_issues import label_issues
+from .options import CURATION_OPTIONS, curation_sources, resolve_curation
 from .outliers import outlier_scores
+from .plots import detection_figure
 from .probabilities import Probabilities, check_fold_classes, model_probabilities, probe_probabilities
-from .scoring import score_flips
+from .scoring import detection_table, known_flips, score_flips
 from .table import COLUMNS, curation_table
 from .thumbnails import central_slices, thumbnail_grid, worst_thumbnails
 
 __all__ = [
     "COLUMNS",
+    "CURATION_OPTIONS",
     "Probabilities",
     "central_slices",
     "check_fold_classes",
+    "curation_sources",
     "curation_table",
+    "detection_figure",
+    "detection_table",
     "kdn",
+    "known_flips",
     "label_issues",
     "model_probabilities",
     "neighbours",
     "outlier_scores",
     "probe_probabilities",
+    "resolve_curation",
     "score_flips",
     "standardise",
     "thumbnail_grid",

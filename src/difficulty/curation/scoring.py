@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
+import pandas as pd
+
+from ..auc import roc_auc
 
 
 def score_flips(flipped, label_issue, label_quality) -> dict:
@@ -17,12 +22,10 @@ def score_flips(flipped, label_issue, label_quality) -> dict:
     Returns
     -------
     ``n, n_flipped, n_flagged, true_positives``; ``precision`` (flipped among the flagged; NaN when none is
-    flagged), ``recall`` (flagged among the flipped); ``auroc``: scikit-learn's ROC AUC of the label quality,
-    low to high, separating flipped (positive) from kept cases (0.5: chance, 1: every flipped case below every
-    kept one).
+    flagged), ``recall`` (flagged among the flipped); ``auroc``: the ROC AUC (:func:`difficulty.auc.roc_auc`)
+    of the label quality, low to high, separating flipped (positive) from kept cases (0.5: chance, 1: every
+    flipped case below every kept one).
     """
-    from sklearn.metrics import roc_auc_score
-
     flipped, flagged = np.asarray(flipped, dtype=bool), np.asarray(label_issue, dtype=bool)
     quality = np.asarray(label_quality, dtype=np.float64)
     if not (flipped.shape == flagged.shape == quality.shape) or flipped.ndim != 1:
@@ -38,5 +41,51 @@ def score_flips(flipped, label_issue, label_quality) -> dict:
         "true_positives": hits,
         "precision": hits / flagged.sum() if flagged.any() else float("nan"),
         "recall": hits / n_flipped,
-        "auroc": float(roc_auc_score(flipped, -quality)),
+        "auroc": roc_auc(flipped.astype(np.int64), -quality),
     }
+
+
+DETECTION_COLUMNS = ("n_flipped", "true_positives", "precision", "recall", "auroc")
+
+
+def sources_of(table: pd.DataFrame) -> list[str]:
+    """The probability sources of a curation table, the primary (``probabilities_from``) first."""
+    others = [c.removesuffix(".label_issue") for c in table.columns if str(c).endswith(".label_issue")]
+    return [str(table["probabilities_from"].iloc[0]), *others]
+
+
+def known_flips(table: pd.DataFrame) -> bool:
+    """Whether a curation table has known flips to score against: flipped and kept cases."""
+    return "flipped" in table.columns and 0 < int(table["flipped"].sum()) < len(table)
+
+
+def detection_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per dataset and source: cases, cases flagged and, where the labels have known flips, how well the flags
+    and the label quality find them (:func:`score_flips`).
+
+    Parameters
+    ----------
+    tables : curation tables (:func:`difficulty.curation.curation_table`) by dataset name.
+
+    Returns
+    -------
+    ``dataset, source, primary, n, n_flagged`` then ``n_flipped, true_positives, precision, recall, auroc``
+    (NaN without known flips; ``n_flipped`` 0 where the labels are their root's), one row per dataset and
+    source, the primary source first.
+    """
+    rows = []
+    for dataset, table in tables.items():
+        primary = str(table["probabilities_from"].iloc[0])
+        for source in sources_of(table):
+            prefix = "" if source == primary else f"{source}."
+            flagged = table[f"{prefix}label_issue"].to_numpy(dtype=bool)
+            row = {"dataset": dataset, "source": source, "primary": source == primary, "n": len(table)}
+            row |= {"n_flagged": int(flagged.sum())} | dict.fromkeys(DETECTION_COLUMNS, np.nan)
+            if "flipped" in table.columns:
+                row["n_flipped"] = int(table["flipped"].sum())
+            if known_flips(table):
+                scores = score_flips(table["flipped"], flagged, table[f"{prefix}label_quality"])
+                row |= {key: scores[key] for key in DETECTION_COLUMNS}
+            rows.append(row)
+    columns = ["dataset", "source", "primary", "n", "n_flagged", *DETECTION_COLUMNS]
+    return pd.DataFrame(rows, columns=columns).astype({"n_flipped": "Int64", "true_positives": "Int64"})

@@ -121,22 +121,40 @@ def prepare_dataset(*, spec: dict, seed: int, folder, plugins=()) -> Prepared:
     return Prepared.open(folder)
 
 
-def write_labels(*, parent, output, variant: str, options: dict, seed: int, plugins=()) -> None:
-    """The labels of a dataset (``case_id, patient_id, label``) made from its parent's by its variant kind.
+def write_labels(
+    *, parent, root, output, variant: str, options: dict, seed: int, inputs: dict | None = None, plugins=()
+) -> None:
+    """The labels of a dataset (``case_id, patient_id, label, flipped``) made from its parent's by its variant kind.
 
     Parameters
     ----------
     parent : the parent's label table, or a source dataset's case table.
+    root : the case table of the dataset's root (its own labels): ``flipped`` is True where a case's label
+        differs from its label there (a variant of a variant is compared with the root, not its parent).
     output : the dataset's label table (Parquet).
     variant : the registered variant kind (``label_noise`` for a source dataset's own ``label_noise``).
     options : the kind's options; seed : the variant's seed.
+    inputs : name → path of the files the kind declares (:attr:`VariantKind.inputs`).
     plugins : plugin modules to load first (where the variant kind comes from one).
     """
     load_plugins(plugins)
     table = read_table(parent)[["case_id", "patient_id", "label"]]
-    out = VARIANTS.get(variant).labels(table, options, seed)
+    out = VARIANTS.get(variant).make_labels(table, options, seed, inputs)[["case_id", "patient_id", "label"]]
+    unknown, twice = out["case_id"][~out["case_id"].isin(table["case_id"])], out["case_id"][out["case_id"].duplicated()]
+    if len(unknown) or len(twice):
+        case, what = (unknown.iloc[0], "not one of its parent's") if len(unknown) else (twice.iloc[0], "twice")
+        raise ValueError(f"variant kind {variant!r} gave case {case!r} {what}")
     changed = (out.set_index("case_id")["label"] != table.set_index("case_id").loc[out["case_id"], "label"]).sum()
+    own = read_table(root).set_index("case_id").loc[out["case_id"], "label"].astype(str).to_numpy()
+    out = out.assign(flipped=out["label"].astype(str).to_numpy() != own)
     log.info(
-        "%s %s: %d of %d labels changed, %d of %d cases kept", variant, options, changed, len(out), len(out), len(table)
+        "%s %s: %d of %d labels changed, %d of %d cases kept; %d differ from the root's",
+        variant,
+        options,
+        changed,
+        len(out),
+        len(out),
+        len(table),
+        out["flipped"].sum(),
     )
     write_table(out, output)

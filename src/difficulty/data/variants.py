@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from ..options import ConfigError, Option, resolve
 from ..registry import Registered, Registry
 
-LabelsFn = Callable[[pd.DataFrame, dict, int], pd.DataFrame]
+LabelsFn = Callable[..., pd.DataFrame]
 
 # Options every variant takes, besides its kind's own.
 VARIANT_OPTIONS = {
@@ -32,14 +33,28 @@ class VariantKind(Registered):
     labels : ``labels(table, options, seed) -> table``: the variant's label table from its parent's
         (``case_id, patient_id, label``, one row per case, in the parent's order); a kind may change labels
         or leave cases out. ``options`` are the kind's own; ``seed`` comes from the config's seed, the
-        variant's name and the kind.
+        variant's name and the kind. A kind that declares ``inputs`` receives them as the keyword
+        ``inputs``: name → path of each file.
+    inputs : optional ``inputs(parent) -> {name: path}``: files of the results folder (paths relative to it)
+        that the kind reads besides its parent's label table, from the parent's name (the parent's curation
+        table, for example); the labels job waits for them.
+    example_inputs : with ``inputs``, for the common tests: ``example_inputs(table, folder) -> {name: path}``
+        writes into ``folder`` the files ``inputs`` names, made for the parent label table ``table``.
     """
 
     labels: LabelsFn
+    inputs: Callable[[str], dict[str, str]] | None = None
+    example_inputs: Callable[[pd.DataFrame, Path], dict[str, str]] | None = None
 
     def shared_options(self) -> dict[str, Option]:
         """``parent``."""
         return dict(VARIANT_OPTIONS)
+
+    def make_labels(self, table: pd.DataFrame, options: dict, seed: int, inputs: Mapping | None = None):
+        """The variant's label table: :attr:`labels`, given ``inputs`` (name → path) where the kind declares them."""
+        if self.inputs is None:
+            return self.labels(table, options, seed)
+        return self.labels(table, options, seed, inputs=dict(inputs or {}))
 
 
 VARIANTS: Registry[VariantKind] = Registry("variant kind", VariantKind, "datasets", "labels", "register_variant")
@@ -49,10 +64,13 @@ def register_variant(name: str, labels: LabelsFn | None = None, /, **fields):
     """Register a variant kind; decorates its ``labels(table, options, seed)`` function.
 
     An entry selects the kind by giving its option named ``name``; ``fields`` are those of
-    :class:`VariantKind` (``options``, which must hold ``name``, ``help``, ``example``).
+    :class:`VariantKind` (``options``, which must hold ``name``, ``help``, ``example``, ``inputs`` with
+    ``example_inputs``).
     """
     if name not in (fields.get("options") or {}):
         raise ValueError(f"variant kind {name!r}: declare its own option {name!r}, the key that selects the kind")
+    if (fields.get("inputs") is None) != (fields.get("example_inputs") is None):
+        raise ValueError(f"variant kind {name!r}: declare inputs= and example_inputs= together")
     return VARIANTS.register(name, labels, **fields)
 
 

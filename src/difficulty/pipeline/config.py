@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 import yaml
 
 from ..analysis.performance import check_performance, read_performance
+from ..curation.options import resolve_curation
+from ..curation.probabilities import check_fold_classes
 from ..data import SOURCES, VARIANTS, index, resolve_dataset, root
 from ..data.qc import check_class_sizes, patients_under_several_labels
 from ..features import FEATURES, resolve_feature
@@ -91,6 +93,7 @@ class Plan:
     features, metrics, models : name → resolved entry (``type`` and options).
     performance : performance tables that stand beside or instead of trained models.
     plugins : module name → the config's ``plugins`` item that loaded it.
+    curation : the curation stage's options (``primary`` named).
     """
 
     datasets: dict[str, dict]
@@ -100,6 +103,7 @@ class Plan:
     models: dict[str, dict]
     performance: list[str]
     plugins: dict[str, str]
+    curation: dict = field(default_factory=dict)
 
     @property
     def sources(self) -> list[str]:
@@ -132,6 +136,13 @@ class Plan:
         if "source" in spec:
             return "label_noise", {"label_noise": spec["label_noise"]}
         return spec["variant"], VARIANTS.get(spec["variant"]).split(spec)[1]
+
+    def variant_inputs(self, name: str) -> dict[str, str]:
+        """Files under the results folder (relative paths) that a dataset's variant kind reads besides its parent's
+        labels (:attr:`difficulty.data.VariantKind.inputs`); none for a source dataset."""
+        spec = self.datasets[name]
+        kind = self.entry("variants", name)
+        return dict(kind.inputs(spec["parent"])) if "parent" in spec and kind.inputs is not None else {}
 
     def preparation(self, root: str) -> dict:
         """The entry of a source dataset as its preparation sees it (its labels are the labels step's)."""
@@ -195,6 +206,10 @@ class Plan:
                 except OSError:  # not there yet: a download rule fetches it
                     continue
                 check_class_sizes(cases["label"], self.class_needs(), spec.get("path", "case table"))
+                if self.curation["enabled"]:
+                    check_fold_classes(
+                        cases["label"], cases["patient_id"], self.curation["folds"], "curation (curation.folds)"
+                    )
             except (OSError, ValueError) as err:
                 raise ConfigError(f"dataset {name!r}: {err}") from None
             several = patients_under_several_labels(cases)
@@ -240,12 +255,15 @@ def resolve(config: dict) -> Plan:
     datasets = index([resolve_dataset(spec) for spec in config["datasets"]])
     bootstrap = resolve_options(BOOTSTRAP_OPTIONS, config.get("bootstrap") or {}, "bootstrap")
     config["bootstrap"] = bootstrap  # its defaults filled, as the report shows it
+    features = {name: resolve_feature(name, spec) for name, spec in config["features"].items()}
+    models = {name: resolve_model(name, spec) for name, spec in config["models"].items()}
     return Plan(
         datasets=datasets,
         roots={name: root(datasets, name) for name in datasets},
-        features={name: resolve_feature(name, spec) for name, spec in config["features"].items()},
+        features=features,
         metrics={name: resolve_metric(name, spec, bootstrap) for name, spec in config["metrics"].items()},
-        models={name: resolve_model(name, spec) for name, spec in config["models"].items()},
+        models=models,
         performance=list(config.get("performance") or []),
         plugins=plugins,
+        curation=resolve_curation(config.get("curation"), list(features), models),
     )

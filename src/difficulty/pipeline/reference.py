@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from ..curation import CURATION_OPTIONS
 from ..data import DATASET_OPTIONS, SOURCES, VARIANT_OPTIONS, VARIANTS
 from ..features import FEATURE_OPTIONS, FEATURES
 from ..metrics import BOOTSTRAP_OPTIONS, METRICS
@@ -54,7 +55,7 @@ def config_reference(schema_path=SCHEMA) -> str:
     top = schema["properties"]
     lines = ["**Top level** (`config/schema.yaml`):", ""]
     for name, prop in top.items():
-        if name in ("datasets", "features", "metrics", "models", "bootstrap", "correlation"):
+        if name in ("datasets", "features", "metrics", "models", "bootstrap", "correlation", "curation"):
             continue
         lines.append(f"- `{name}` (default `{_value(prop.get('default'))}`): {prop['description']}")
     lines += ["", "**`datasets`**: a list; each entry has a `name` (letters, digits, `_`, `-`) and either"]
@@ -72,6 +73,8 @@ def config_reference(schema_path=SCHEMA) -> str:
     lines += ["", *_options(BOOTSTRAP_OPTIONS), *_types(METRICS, "type")]
     lines += ["", "**`models`**: `name: {type: ..., options}`. Options of every model entry (training):", ""]
     lines += [*_options(TRAINING_OPTIONS), *_types(MODELS, "type")]
+    lines += ["", "**`curation`**: the curation stage (per-case label issues, instance hardness, outliers):", ""]
+    lines += _options(CURATION_OPTIONS)
     lines += ["", "**`correlation`**:", ""]
     for name, prop in top["correlation"]["properties"].items():
         lines.append(f"- `{name}` (default `{_value(prop.get('default'))}`): {prop['description']}")

@@ -93,3 +93,21 @@ def train_runtime(cases: int, voxels: int, folds: int, epochs: int, attempt: int
     """Every fold trains ``epochs`` passes over the cases; about a minute per 10 000 case-passes of 1 Mvoxel on CPU."""
     passes = folds * epochs * cases
     return grow(BASE_MIN + passes * max(voxels, 1e6) / 1e10 * 60, attempt)
+
+
+def table_rows(path) -> int:
+    """Rows of a Parquet table (read from its footer)."""
+    import pyarrow.parquet as pq
+
+    with open(path, "rb") as f:  # a missing file: FileNotFoundError naming it (Snakemake waits for it)
+        return pq.ParquetFile(f).metadata.num_rows
+
+
+def curation_mem_mb(input_mb: float, cases: int, attempt: int) -> int:
+    """The tables in memory and the cases × cases distances of kDN and the outlier score (a few float64 copies)."""
+    return grow(BASE_MB + TABLE_FACTOR * input_mb + 4 * 8 * cases**2 / MB, attempt)
+
+
+def curation_runtime(input_mb: float, cases: int, attempt: int) -> int:
+    """Probe fits per feature table and the distances: about a minute per 10 000 cases, plus reading the tables."""
+    return grow(BASE_MIN + cases / 1e4 + input_mb / 1024, attempt)

@@ -1,0 +1,18 @@
+"""Curation table of a dataset (label issues, kDN, outlier scores, worst first) and its worst cases' thumbnails."""
+
+from difficulty.curation.jobs import curate
+from difficulty.logs import setup
+
+setup(snakemake.log[0])
+curate(
+    labels=snakemake.input.labels,
+    features=snakemake.params.features,
+    predictions=snakemake.params.predictions,
+    prepared=snakemake.params.prepared,
+    table=snakemake.output.table,
+    thumbnails=snakemake.output.thumbnails,
+    dataset=snakemake.wildcards.dataset,
+    options=snakemake.params.options,
+    seed=snakemake.params.seed,
+    left_out=snakemake.params.left_out,
+)
