@@ -27,9 +27,10 @@ tests/test_registries.py::test_every_metric_bootstraps_deterministically_whateve
 for measure in complexity cosine frechet imbalance knn probe separability silhouette_score spectral; do
     TESTS[metrics/$measure.py]="tests/test_measures.py tests/test_metrics.py "${COMMON//$'\n'/ }
 done
+SHARDS=tests/test_shards.py::test_every_shard_count_gives_the_same_case_table_grid_and_qc
 TESTS+=(
-    [data/jobs.py]="tests/test_data.py tests/test_bad_inputs.py"
-    [data/datasets.py]="tests/test_data.py tests/test_bad_inputs.py"
+    [data/jobs.py]="tests/test_data.py tests/test_bad_inputs.py $SHARDS"
+    [data/datasets.py]="tests/test_data.py tests/test_bad_inputs.py $SHARDS"
 )
 
 if [[ $# -eq 0 || $1 == --list ]]; then

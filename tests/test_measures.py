@@ -316,3 +316,49 @@ def test_exempt_metrics_really_depend_on_what_they_are_exempt_from():
     X2, y2 = gaussians(1.0, n_per_class=15, d=2, seed=9)
     small = metrics.score("csg", 1e-3 * X2, y2)
     assert small != pytest.approx(metrics.score("csg", X2, y2), rel=1e-6)  # the 1e-4 volume floor
+
+
+def test_the_readme_gives_each_measures_direction_as_registered():
+    """The README's table of measures (generated once, then fixed text) says which way each measure is easier."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    table = readme.split("<!-- measures:start -->", 1)[1].split("<!-- measures:end -->", 1)[0]
+    better = {line.split(" | ")[0].strip("|` "): line.split(" | ")[2] for line in table.splitlines()[3:] if line}
+    assert better["imbalance"] == "lower" and better["sil"] == "higher"
+    for name in BUILT_IN:
+        assert better[name] == ("higher" if METRICS.get(name).higher_is_easier else "lower"), name
+
+
+def test_label_only_measures_are_exactly_those_blind_to_the_features(three_classes):
+    X, y, groups = three_classes
+    other = np.random.default_rng(1).normal(size=X.shape) * 5
+    for name in BUILT_IN:
+        metric = METRICS.get(name)
+        blind = metric.fn(other, y, groups) == metric.fn(X, y, groups)
+        assert blind == metric.label_only, name
+
+
+def test_dsi_of_three_classes_leaves_out_pairs_of_one_patient():
+    """Brute force with scipy's KS statistic: per class, intra-class pairs of two patients against the distances to
+    the other classes' cases, averaged over the three classes."""
+    X, y = gaussians(0.6, n_per_class=12, d=3, classes=3, seed=11)
+    groups = np.arange(len(y)) // 2  # pairs of one patient, within a class
+    D = pairwise.distance_matrix(X)
+    expected = []
+    for c in range(3):
+        m = np.flatnonzero(y == c)
+        intra = [D[i, j] for a, i in enumerate(m) for j in m[a + 1 :] if groups[i] != groups[j]]
+        expected.append(ks_2samp(intra, D[np.ix_(y == c, y != c)].ravel()).statistic)
+    assert metrics.score("dsi", X, y, groups) == pytest.approx(np.mean(expected), rel=1e-12)
+    assert metrics.score("dsi", X, y, groups) != pytest.approx(metrics.score("dsi", X, y), rel=1e-6)
+
+
+def test_cosine_separation_of_three_classes_similar_across_and_a_zero_case():
+    X = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [1.0, 1.0], [2.0, 2.0]])
+    # S_R = 1 in each class; S_E: a–b 0, a–c √½, b–c √½
+    assert metrics.score("cosine", X, [0, 0, 1, 1, 2, 2]) == pytest.approx(1 - 2 * np.sqrt(0.5) / 3, rel=1e-12)
+    X = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 1.0], [1.0, 1.0]])
+    assert metrics.score("cosine", X, [0, 0, 1, 1]) == pytest.approx(1 - np.sqrt(0.5), rel=1e-12)  # S_E = √½
+    X = np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0], [0.0, 2.0]])  # a zero row is similar to nothing: 0
+    assert metrics.score("cosine", X, [0, 0, 1, 1]) == pytest.approx(0.5, rel=1e-12)  # S_R (0 + 1) / 2, S_E 0
