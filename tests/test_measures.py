@@ -236,13 +236,21 @@ def test_the_readme_says_which_measures_count_patients():
 def test_csg_equals_spectral_metric():
     from spectral_metric.estimator import CumulativeGradientEstimator
 
-    for seed, classes in ((0, 2), (1, 3), (2, 4)):
-        X, y = gaussians(1.5, n_per_class=30, d=2, classes=classes, seed=seed)
-        X *= 10.0  # Parzen windows well above the package's 1e-4 floor
-        peer = CumulativeGradientEstimator(M_sample=1000, k_nearest=5).fit(X, y)
-        assert metrics.score("csg", X, y, k=5) == pytest.approx(float(np.squeeze(peer.csg)), rel=1e-9, abs=1e-12)
-        S = spectral.class_similarity(X, pairwise.distance_matrix(X), y, np.arange(len(y)), 5)
+    # windows well above the package's 1e-4 floor (× 10), 42 % of them under it (× 0.01); overlapping classes
+    # (shift 0.3) whose similarity rows sum above 2; one neighbour
+    cases = [(0, 2, 1.5, 10.0, 5), (1, 3, 1.5, 10.0, 5), (2, 4, 1.5, 10.0, 5), (3, 3, 0.3, 10.0, 5)]
+    cases += [(4, 2, 1.0, 0.01, 5), (5, 3, 1.0, 1.0, 1)]
+    for seed, classes, shift, scale, k in cases:
+        X, y = gaussians(shift, n_per_class=30, d=2, classes=classes, seed=seed)
+        X *= scale
+        peer = CumulativeGradientEstimator(M_sample=1000, k_nearest=k).fit(X, y)
+        assert metrics.score("csg", X, y, k=k) == pytest.approx(float(np.squeeze(peer.csg)), rel=1e-9, abs=1e-12)
+        S = spectral.class_similarity(X, pairwise.distance_matrix(X), y, np.arange(len(y)), k)
         np.testing.assert_allclose(S, peer.S, rtol=1e-9)
+    D = pairwise.distance_matrix(X)
+    assert spectral.csg_from_distances(X, D, y, np.arange(len(y))) == metrics.score("csg", X, y)  # default k = 3
+    with pytest.raises(ValueError, match="0 is less than the minimum of 1"):
+        metrics.resolve_metric("m", {"type": "csg", "k": 0}, {})
     assert metrics.score("csg", *SEPARATED) == 0.0
     assert metrics.score("csg", *IDENTICAL) > 0.5
 

@@ -556,7 +556,8 @@ def test_config_typo_and_wrong_type_stop_the_run_naming_the_key(tmp_path):
     config["features"]["radiomics"]["type"] = "radiomix"
     write_config(work, config)
     text = output(snakemake(work, "--dry-run", check=False))
-    assert "features.radiomics.type: unknown feature type 'radiomix'; registered: medicalnet, radiomics," in text
+    known = "registered: intensity_percentiles, medicalnet, radiomics,"  # the plugin's type among them
+    assert f"features.radiomics.type: unknown feature type 'radiomix'; {known}" in text
     config["features"]["radiomics"] = {"type": "radiomics", "shard": 2}
     write_config(work, config)
     text = output(snakemake(work, "--dry-run", check=False))
