@@ -251,6 +251,7 @@ def test_csg_equals_spectral_metric():
     assert spectral.csg_from_distances(X, D, y, np.arange(len(y))) == metrics.score("csg", X, y)  # default k = 3
     with pytest.raises(ValueError, match="0 is less than the minimum of 1"):
         metrics.resolve_metric("m", {"type": "csg", "k": 0}, {})
+    assert metrics.resolve_metric("m", {"type": "csg", "k": 1}, {})["k"] == 1
     assert metrics.score("csg", *SEPARATED) == 0.0
     assert metrics.score("csg", *IDENTICAL) > 0.5
 
@@ -370,3 +371,32 @@ def test_cosine_separation_of_three_classes_similar_across_and_a_zero_case():
     assert metrics.score("cosine", X, [0, 0, 1, 1]) == pytest.approx(1 - np.sqrt(0.5), rel=1e-12)  # S_E = √½
     X = np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0], [0.0, 2.0]])  # a zero row is similar to nothing: 0
     assert metrics.score("cosine", X, [0, 0, 1, 1]) == pytest.approx(0.5, rel=1e-12)  # S_R (0 + 1) / 2, S_E 0
+
+
+def test_knn_error_is_the_majority_vote_ties_to_the_nearer_neighbour():
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X, y = gaussians(0.7, n_per_class=30, seed=12)  # two classes, odd k: never a tie
+    for k in (3, 5):
+        wrong = [
+            KNeighborsClassifier(k).fit(np.delete(X, i, 0), np.delete(y, i)).predict(X[i : i + 1])[0] != y[i]
+            for i in range(len(y))
+        ]
+        assert metrics.score("knn_error", X, y, k=k) == pytest.approx(np.mean(wrong), abs=1e-12)
+    # k = 2 on a line: cases 0 and 3 see one neighbour of each class, and take the nearer one's (both wrong);
+    # cases 1 and 2 see two of the other class. Farther-decides would get 0 and 3 right.
+    X = np.array([[0.0], [1.0], [3.0], [3.5]])
+    assert metrics.score("knn_error", X, [0, 1, 0, 1], k=2) == 1.0
+    # a case with exactly k cases of other patients is fine: k = n − 1, a vote of the whole rest
+    assert metrics.score("knn_error", np.array([[0.0], [0.1], [1.0], [1.1]]), [0, 0, 1, 1], k=3) == 1.0
+    with pytest.raises(ValueError, match="0 is less than the minimum of 1"):
+        metrics.resolve_metric("m", {"type": "knn_error", "k": 0}, {})
+
+
+def test_scale_free_measures_are_exactly_those_that_a_common_scale_leaves(three_classes):
+    """Features scaled by 1e-3 (CSG's windows then fall under their absolute floor; FID scales with the square)."""
+    X, y, groups = three_classes
+    for name in BUILT_IN:
+        metric = METRICS.get(name)
+        same = metric.fn(1e-3 * X, y, groups) == pytest.approx(metric.fn(X, y, groups), rel=1e-6, abs=1e-12)
+        assert same == metric.scale_free, name
