@@ -29,8 +29,8 @@ for measure in complexity cosine frechet imbalance knn probe separability silhou
 done
 SHARDS=tests/test_shards.py::test_every_shard_count_gives_the_same_case_table_grid_and_qc
 TESTS+=(
-    [data/jobs.py]="tests/test_data.py tests/test_bad_inputs.py $SHARDS"
-    [data/datasets.py]="tests/test_data.py tests/test_bad_inputs.py $SHARDS"
+    [data/jobs.py]="tests/test_prepare.py tests/test_data.py tests/test_bad_inputs.py $SHARDS"
+    [data/datasets.py]="tests/test_prepare.py tests/test_data.py tests/test_bad_inputs.py $SHARDS"
 )
 
 if [[ $# -eq 0 || $1 == --list ]]; then
