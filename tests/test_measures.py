@@ -61,6 +61,23 @@ def test_linear_probe_separated_identical_and_seeded():
     assert metrics.score("probe", *IDENTICAL, seed=2) == hard[2]
     X, y = gaussians(1.0)
     assert 0.7 < metrics.score("probe", X, y, groups=np.arange(len(y)) // 2) < 0.95
+    probe = METRICS.get("probe").fn
+    assert probe(*IDENTICAL) == hard[0]  # the default seed is 0
+
+
+def test_measure_options_take_exactly_their_stated_ranges():
+    accepted = {"probe": [{"folds": 2}, {"C": 1e-6}], "knn_auc": [{"k": 1}], "csg": [{"k": 1}]}
+    refused = {
+        "probe": [({"folds": 1}, "1 is less than the minimum of 2"), ({"C": 0}, "0 is less than or equal to")],
+        "knn_auc": [({"k": 0}, "0 is less than the minimum of 1")],
+    }
+    for name, options in accepted.items():
+        for given in options:
+            assert metrics.resolve_metric("m", {"type": name, **given}, {}).items() >= given.items()
+    for name, cases in refused.items():
+        for given, message in cases:
+            with pytest.raises(ValueError, match=message):
+                metrics.resolve_metric("m", {"type": name, **given}, {})
 
 
 def test_linear_probe_equals_scikit_learn_cross_validation():
