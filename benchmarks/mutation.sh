@@ -18,13 +18,19 @@ declare -A TESTS=(
     [analysis/statistics.py]="tests/test_statistics.py"
     [analysis/correlation.py]="tests/test_statistics.py tests/test_features_correlation.py"
     [models/splits.py]="tests/test_splits.py tests/test_reference_models.py -k 'fold or split or official or few'"
-    [metrics/complexity.py]="tests/test_measures.py"
-    [metrics/knn.py]="tests/test_measures.py"
     [metrics/bootstrap.py]="tests/test_metrics.py tests/test_measures.py"
-    [metrics/silhouette_score.py]="tests/test_metrics.py"
-    [metrics/frechet.py]="tests/test_metrics.py"
-    [data/jobs.py]="tests/test_data.py tests/test_bad_inputs.py"
-    [data/datasets.py]="tests/test_data.py tests/test_bad_inputs.py"
+)
+# every measure module: its known answers, and the common metric tests of tests/test_registries.py
+COMMON="tests/test_registries.py::test_every_metric_type_scores_a_sample_set_by_its_name
+tests/test_registries.py::test_every_metric_finds_separated_classes_easier_than_identical_ones
+tests/test_registries.py::test_every_metric_bootstraps_deterministically_whatever_the_label_names"
+for measure in complexity cosine frechet imbalance knn probe separability silhouette_score spectral; do
+    TESTS[metrics/$measure.py]="tests/test_measures.py tests/test_metrics.py "${COMMON//$'\n'/ }
+done
+SHARDS=tests/test_shards.py::test_every_shard_count_gives_the_same_case_table_grid_and_qc
+TESTS+=(
+    [data/jobs.py]="tests/test_prepare.py tests/test_data.py tests/test_bad_inputs.py $SHARDS"
+    [data/datasets.py]="tests/test_prepare.py tests/test_data.py tests/test_bad_inputs.py $SHARDS"
 )
 
 if [[ $# -eq 0 || $1 == --list ]]; then

@@ -528,6 +528,7 @@ def test_no_phi_from_the_headers_reaches_the_results(tmp_path):
         "metrics": {"sil": {"type": "sil"}},
         "bootstrap": {"chunks": 1, "sessions_per_chunk": 5, "fraction": 0.8},
         "models": {"cnn3d": {"type": "cnn3d", "folds": 2, "epochs": 1, "channels": [4, 8]}},
+        "curation": {"folds": 2},  # 4 patients per class; the probe's folds group them
         "correlation": {"bootstrap": 10},
     }
     project(work, config)

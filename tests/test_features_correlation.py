@@ -10,6 +10,7 @@ from difficulty.analysis import correlation, plots
 from difficulty.analysis.ranking import rank_measures
 from difficulty.analysis.summaries import summarize_metrics, summarize_models
 from difficulty.features import postprocess as features
+from difficulty.figures import plt
 from difficulty.metrics.jobs import join_labels
 
 
@@ -107,17 +108,117 @@ def test_summaries_and_study_mode():
     assert study["n_pooled"] == 12 and study["pearson_r"] > 0.9
 
 
-def test_plots_write_png(tmp_path, runs):
-    scores, folds, *_ = runs
-    corr = correlation.correlate(scores, folds, n_boot=50)
+@pytest.fixture
+def drawn(monkeypatch):
+    """(first axes, size in pixels) of each figure the plot functions hand to the PNG writer, newest last."""
+    figures = []
+    write = plots.write_png
+
+    def keep(fig, path, **kwargs):
+        figures.append((fig.axes[0], fig.get_size_inches() * 120))  # before it is closed; its size at 120 dpi
+        write(fig, path, **kwargs)
+
+    monkeypatch.setattr(plots, "write_png", keep)
+    return figures
+
+
+def png_size(path):
+    """(width, height) in pixels of a PNG, from its header; the file is a PNG with something drawn."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pixels = plt.imread(path)[..., :3]
+    assert (pixels.min(axis=-1) < 0.5).mean() > 0.01  # ink, not a blank canvas
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_scatter_draws_each_dataset_its_line_band_and_correlations(tmp_path, runs, drawn):
+    scores, folds, score, auc = runs
+    corr = correlation.correlate(scores, folds, n_boot=50).iloc[0]
     points = summarize_metrics(scores).assign(score_sd=0.01).merge(summarize_models(folds), on="dataset")
     grid = np.linspace(0, 0.5, 5)
-    plots.scatter(points, corr.iloc[0], (grid, grid + 0.4, grid + 0.5), tmp_path / "s.png")
+    plots.scatter(points, corr, (grid, grid + 0.4, grid + 0.5), tmp_path / "s.png")
+    ax, size = drawn[-1]
+    assert png_size(tmp_path / "s.png") == tuple(size.round().astype(int)) == (720, 576)
+    x, y = ax.lines[0].get_data()  # the points (errorbar's line), one per dataset
+    np.testing.assert_allclose(x, score, atol=1e-12)
+    np.testing.assert_allclose(y, auc, atol=1e-12)
+    slope, intercept = np.polyfit(score, auc, 1)
+    line_x, line_y = next(line for line in ax.lines if line.get_linestyle() == "--").get_data()
+    np.testing.assert_allclose(line_y, slope * line_x + intercept, atol=1e-12)
+    band = ax.collections[-1].get_paths()[0].vertices  # fill_between: the band from grid + 0.4 to grid + 0.5
+    assert band[:, 0].min() == 0 and band[:, 0].max() == 0.5 and band[:, 1].min() == 0.4 and band[:, 1].max() == 1.0
+    texts = " ".join(t.get_text() for t in ax.texts)
+    assert f"Pearson r = {corr['pearson_r']:.2f} [{corr['pearson_ci_low']:.2f}, {corr['pearson_ci_high']:.2f}]" in texts
+    assert "n = 6 datasets" in texts and {f"d{i}" for i in range(6)} <= {t.get_text() for t in ax.texts}
+
+
+def test_heatmap_colours_and_prints_each_correlation(tmp_path, runs, drawn):
+    scores, folds, *_ = runs
+    two = pd.concat([folds, folds.assign(model="other", auc=folds["auc"][::-1].to_numpy())])
+    corr = correlation.correlate(scores, two, n_boot=20)
     plots.heatmap(corr, tmp_path / "h.png")
-    plots.ranking(rank_measures(corr), tmp_path / "r.png")
+    ax, size = drawn[-1]
+    assert png_size(tmp_path / "h.png") == tuple(size.round().astype(int))
+    shown = ax.images[0].get_array()
+    by_model = corr.set_index("model")
+    np.testing.assert_allclose(
+        shown, [[by_model.loc[m, f"{s}_r"] for s in ("pearson", "spearman") for m in ("cnn3d", "other")]]
+    )
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["r · cnn3d", "r · other", "ρ · cnn3d", "ρ · other"]
+    assert [t.get_text() for t in ax.texts] == [f"{v:.2f}" for v in shown.ravel()]
+    assert ax.images[0].get_clim() == (-1, 1)
+
+
+def test_ranking_draws_each_measure_at_its_agreement_with_its_interval(tmp_path, runs, drawn):
+    """Also where the bootstrap interval does not hold the estimate (it did not draw at all before)."""
+    scores, folds, *_ = runs
+    other = scores.assign(metric="fid", score=scores["score"] * -1.0)
+    ranked = rank_measures(correlation.correlate(pd.concat([scores, other]), folds, n_boot=50))
+    ranked.loc[0, ["agreement_ci_low", "agreement_ci_high"]] = [0.2, 0.5]  # an estimate above its interval
+    ranked.loc[1, ["agreement_ci_low", "agreement_ci_high"]] = np.nan  # an undefined interval
+    plots.ranking(ranked, tmp_path / "r.png")
+    ax, size = drawn[-1]
+    assert png_size(tmp_path / "r.png") == tuple(size.round().astype(int))
+    bottom_up = ranked.sort_values("rank", ascending=False)
+    x, y = ax.lines[0].get_data()
+    np.testing.assert_allclose(x, bottom_up["agreement"])
+    assert list(y) == [0, 1]
+    segments = ax.collections[0].get_segments()
+    ends = [(s[0][0], s[1][0]) if len(s) else (np.nan, np.nan) for s in segments]  # NaN: nothing drawn
+    np.testing.assert_allclose(ends, bottom_up[["agreement_ci_low", "agreement_ci_high"]].to_numpy())
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == [f"{r}. radiomics · {m.upper()}" for r, m in zip(bottom_up["rank"], bottom_up["metric"])]
+
+
+def test_distributions_box_each_datasets_sessions(tmp_path, runs, drawn):
+    scores, *_ = runs
     plots.distributions(scores, "sil", tmp_path / "d.png")
-    for name in ("s.png", "h.png", "r.png", "d.png"):
-        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    ax, size = drawn[-1]
+    assert png_size(tmp_path / "d.png") == tuple(size.round().astype(int))
+    medians = [line for line in ax.lines if line.get_color() == "C1"]  # boxplot's median lines, box by box
+    expected = scores.groupby("dataset")["score"].median().loc[[f"d{i}" for i in range(6)]]
+    np.testing.assert_allclose([line.get_ydata()[0] for line in medians], expected, rtol=0, atol=1e-12)
+    np.testing.assert_allclose([line.get_xdata().mean() for line in medians], range(1, 7))
+    assert [t.get_text() for t in ax.get_xticklabels()] == [f"d{i}" for i in range(6)]
+
+
+def test_roc_draws_each_folds_curve_and_the_pooled_auc(tmp_path, drawn):
+    rng = np.random.default_rng(0)
+    truth = np.tile([0, 1], 20)
+    proba = np.clip(0.5 + 0.3 * (truth - 0.5) + rng.normal(0, 0.25, 40), 0, 1)
+    predictions = pd.DataFrame({"fold": np.repeat([0, 1], 20), "label": truth.astype(str)})
+    predictions["proba_0"], predictions["proba_1"] = 1 - proba, proba
+    plots.roc(predictions, tmp_path / "roc.png", "m on d")
+    ax = drawn[-1][0]
+    assert png_size(tmp_path / "roc.png") == (600, 540)
+    from sklearn.metrics import roc_auc_score
+
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        f"pooled folds: AUC {roc_auc_score(truth, proba):.3f}"
+    ]
+    assert len(ax.lines) == 2 + 1 + 1  # each fold, the pooled curve, the diagonal
+    fpr, tpr = ax.lines[2].get_data()
+    assert (np.diff(fpr) >= 0).all() and (np.diff(tpr) >= 0).all() and fpr[-1] == tpr[-1] == 1
 
 
 def test_atomic_write_leaves_nothing_on_failure(tmp_path):

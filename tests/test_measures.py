@@ -61,6 +61,23 @@ def test_linear_probe_separated_identical_and_seeded():
     assert metrics.score("probe", *IDENTICAL, seed=2) == hard[2]
     X, y = gaussians(1.0)
     assert 0.7 < metrics.score("probe", X, y, groups=np.arange(len(y)) // 2) < 0.95
+    probe = METRICS.get("probe").fn
+    assert probe(*IDENTICAL) == hard[0]  # the default seed is 0
+
+
+def test_measure_options_take_exactly_their_stated_ranges():
+    accepted = {"probe": [{"folds": 2}, {"C": 1e-6}], "knn_auc": [{"k": 1}], "csg": [{"k": 1}]}
+    refused = {
+        "probe": [({"folds": 1}, "1 is less than the minimum of 2"), ({"C": 0}, "0 is less than or equal to")],
+        "knn_auc": [({"k": 0}, "0 is less than the minimum of 1")],
+    }
+    for name, options in accepted.items():
+        for given in options:
+            assert metrics.resolve_metric("m", {"type": name, **given}, {}).items() >= given.items()
+    for name, cases in refused.items():
+        for given, message in cases:
+            with pytest.raises(ValueError, match=message):
+                metrics.resolve_metric("m", {"type": name, **given}, {})
 
 
 def test_linear_probe_equals_scikit_learn_cross_validation():
@@ -236,13 +253,22 @@ def test_the_readme_says_which_measures_count_patients():
 def test_csg_equals_spectral_metric():
     from spectral_metric.estimator import CumulativeGradientEstimator
 
-    for seed, classes in ((0, 2), (1, 3), (2, 4)):
-        X, y = gaussians(1.5, n_per_class=30, d=2, classes=classes, seed=seed)
-        X *= 10.0  # Parzen windows well above the package's 1e-4 floor
-        peer = CumulativeGradientEstimator(M_sample=1000, k_nearest=5).fit(X, y)
-        assert metrics.score("csg", X, y, k=5) == pytest.approx(float(np.squeeze(peer.csg)), rel=1e-9, abs=1e-12)
-        S = spectral.class_similarity(X, pairwise.distance_matrix(X), y, np.arange(len(y)), 5)
+    # windows well above the package's 1e-4 floor (× 10), 42 % of them under it (× 0.01); overlapping classes
+    # (shift 0.3) whose similarity rows sum above 2; one neighbour
+    cases = [(0, 2, 1.5, 10.0, 5), (1, 3, 1.5, 10.0, 5), (2, 4, 1.5, 10.0, 5), (3, 3, 0.3, 10.0, 5)]
+    cases += [(4, 2, 1.0, 0.01, 5), (5, 3, 1.0, 1.0, 1)]
+    for seed, classes, shift, scale, k in cases:
+        X, y = gaussians(shift, n_per_class=30, d=2, classes=classes, seed=seed)
+        X *= scale
+        peer = CumulativeGradientEstimator(M_sample=1000, k_nearest=k).fit(X, y)
+        assert metrics.score("csg", X, y, k=k) == pytest.approx(float(np.squeeze(peer.csg)), rel=1e-9, abs=1e-12)
+        S = spectral.class_similarity(X, pairwise.distance_matrix(X), y, np.arange(len(y)), k)
         np.testing.assert_allclose(S, peer.S, rtol=1e-9)
+    D = pairwise.distance_matrix(X)
+    assert spectral.csg_from_distances(X, D, y, np.arange(len(y))) == metrics.score("csg", X, y)  # default k = 3
+    with pytest.raises(ValueError, match="0 is less than the minimum of 1"):
+        metrics.resolve_metric("m", {"type": "csg", "k": 0}, {})
+    assert metrics.resolve_metric("m", {"type": "csg", "k": 1}, {})["k"] == 1
     assert metrics.score("csg", *SEPARATED) == 0.0
     assert metrics.score("csg", *IDENTICAL) > 0.5
 
@@ -290,7 +316,10 @@ def three_classes():
     return X, names, groups
 
 
-@pytest.mark.parametrize("name", METRICS.names())
+BUILT_IN = [name for name in METRICS.names() if METRICS.get(name).module.startswith("difficulty.")]  # no plugin
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
 def test_every_metric_is_invariant_where_it_should_be(name, three_classes):
     """Permuting samples, renaming classes and (where scale-free) scaling all features leave the score."""
     metric = METRICS.get(name)
@@ -313,3 +342,78 @@ def test_exempt_metrics_really_depend_on_what_they_are_exempt_from():
     X2, y2 = gaussians(1.0, n_per_class=15, d=2, seed=9)
     small = metrics.score("csg", 1e-3 * X2, y2)
     assert small != pytest.approx(metrics.score("csg", X2, y2), rel=1e-6)  # the 1e-4 volume floor
+
+
+def test_the_readme_gives_each_measures_direction_as_registered():
+    """The README's table of measures (generated once, then fixed text) says which way each measure is easier."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    table = readme.split("<!-- measures:start -->", 1)[1].split("<!-- measures:end -->", 1)[0]
+    better = {line.split(" | ")[0].strip("|` "): line.split(" | ")[2] for line in table.splitlines()[3:] if line}
+    assert better["imbalance"] == "lower" and better["sil"] == "higher"
+    for name in BUILT_IN:
+        assert better[name] == ("higher" if METRICS.get(name).higher_is_easier else "lower"), name
+
+
+def test_label_only_measures_are_exactly_those_blind_to_the_features(three_classes):
+    X, y, groups = three_classes
+    other = np.random.default_rng(1).normal(size=X.shape) * 5
+    for name in BUILT_IN:
+        metric = METRICS.get(name)
+        blind = metric.fn(other, y, groups) == metric.fn(X, y, groups)
+        assert blind == metric.label_only, name
+
+
+def test_dsi_of_three_classes_leaves_out_pairs_of_one_patient():
+    """Brute force with scipy's KS statistic: per class, intra-class pairs of two patients against the distances to
+    the other classes' cases, averaged over the three classes."""
+    X, y = gaussians(0.6, n_per_class=12, d=3, classes=3, seed=11)
+    groups = np.arange(len(y)) // 2  # pairs of one patient, within a class
+    D = pairwise.distance_matrix(X)
+    expected = []
+    for c in range(3):
+        m = np.flatnonzero(y == c)
+        intra = [D[i, j] for a, i in enumerate(m) for j in m[a + 1 :] if groups[i] != groups[j]]
+        expected.append(ks_2samp(intra, D[np.ix_(y == c, y != c)].ravel()).statistic)
+    assert metrics.score("dsi", X, y, groups) == pytest.approx(np.mean(expected), rel=1e-12)
+    assert metrics.score("dsi", X, y, groups) != pytest.approx(metrics.score("dsi", X, y), rel=1e-6)
+
+
+def test_cosine_separation_of_three_classes_similar_across_and_a_zero_case():
+    X = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [1.0, 1.0], [2.0, 2.0]])
+    # S_R = 1 in each class; S_E: a–b 0, a–c √½, b–c √½
+    assert metrics.score("cosine", X, [0, 0, 1, 1, 2, 2]) == pytest.approx(1 - 2 * np.sqrt(0.5) / 3, rel=1e-12)
+    X = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 1.0], [1.0, 1.0]])
+    assert metrics.score("cosine", X, [0, 0, 1, 1]) == pytest.approx(1 - np.sqrt(0.5), rel=1e-12)  # S_E = √½
+    X = np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0], [0.0, 2.0]])  # a zero row is similar to nothing: 0
+    assert metrics.score("cosine", X, [0, 0, 1, 1]) == pytest.approx(0.5, rel=1e-12)  # S_R (0 + 1) / 2, S_E 0
+
+
+def test_knn_error_is_the_majority_vote_ties_to_the_nearer_neighbour():
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X, y = gaussians(0.7, n_per_class=30, seed=12)  # two classes, odd k: never a tie
+    for k in (3, 5):
+        wrong = [
+            KNeighborsClassifier(k).fit(np.delete(X, i, 0), np.delete(y, i)).predict(X[i : i + 1])[0] != y[i]
+            for i in range(len(y))
+        ]
+        assert metrics.score("knn_error", X, y, k=k) == pytest.approx(np.mean(wrong), abs=1e-12)
+    # k = 2 on a line: cases 0 and 3 see one neighbour of each class, and take the nearer one's (both wrong);
+    # cases 1 and 2 see two of the other class. Farther-decides would get 0 and 3 right.
+    X = np.array([[0.0], [1.0], [3.0], [3.5]])
+    assert metrics.score("knn_error", X, [0, 1, 0, 1], k=2) == 1.0
+    # a case with exactly k cases of other patients is fine: k = n − 1, a vote of the whole rest
+    assert metrics.score("knn_error", np.array([[0.0], [0.1], [1.0], [1.1]]), [0, 0, 1, 1], k=3) == 1.0
+    with pytest.raises(ValueError, match="0 is less than the minimum of 1"):
+        metrics.resolve_metric("m", {"type": "knn_error", "k": 0}, {})
+
+
+def test_scale_free_measures_are_exactly_those_that_a_common_scale_leaves(three_classes):
+    """Features scaled by 1e-3 (CSG's windows then fall under their absolute floor; FID scales with the square)."""
+    X, y, groups = three_classes
+    for name in BUILT_IN:
+        metric = METRICS.get(name)
+        same = metric.fn(1e-3 * X, y, groups) == pytest.approx(metric.fn(X, y, groups), rel=1e-6, abs=1e-12)
+        assert same == metric.scale_free, name

@@ -63,7 +63,10 @@ def test_checkpoint_with_conv_seg_is_accepted(tmp_path):
     state = published_format(medicalnet.MedicalNetBackbone(10), path)
     state["module.conv_seg.0.weight"] = torch.zeros(32, 512, 3, 3, 3)
     torch.save({"state_dict": state}, path)
-    medicalnet.build_backbone(10, path)
+    loaded = medicalnet.build_backbone(10, path).state_dict()
+    assert set(loaded) == {k.removeprefix("module.") for k in state} - {"conv_seg.0.weight"}  # the head is left out
+    for key, value in loaded.items():
+        torch.testing.assert_close(value, state[f"module.{key}"], rtol=0, atol=0)
 
 
 def test_missing_or_misshaped_tensor_is_refused(tmp_path):
@@ -152,7 +155,7 @@ def test_random_control_is_seeded_and_named_as_such(tiny):
 
 def test_pretrained_extractor_verifies_the_checksum_before_use(tmp_path, tiny):
     path = tmp_path / "resnet_10_23dataset.pth"
-    published_format(medicalnet.MedicalNetBackbone(10), path)
+    state = published_format(medicalnet.MedicalNetBackbone(10), path)
     extractor = FEATURES.get("medicalnet")
     options = {"depth": 10, "size": [16, 16, 16], "batch_size": 2, "weights": str(path)}
     with pytest.raises(ValueError, match="has no SHA-256 entry"):
@@ -160,9 +163,22 @@ def test_pretrained_extractor_verifies_the_checksum_before_use(tmp_path, tiny):
     (tmp_path / "SHA256SUMS").write_text(f"{file_digest(path, 'sha256')}  resnet_10_23dataset.pth\n")
     extractor.check(options, downloads=False)
     table = extractor.extract(tiny, options=options, inputs=extractor.inputs(options), seed=0, threads=1)
-    volumes = np.stack([tiny.grid[i] for i in range(len(tiny.cases))])
-    expected = medicalnet.extract(medicalnet.build_backbone(10, path), volumes, (16, 16, 16), 2)
-    np.testing.assert_array_equal(table.drop(columns="case_id").to_numpy(), expected)
+    # the same features by hand: the checkpoint's tensors put in a fresh network by torch's own loader, each grid
+    # volume z-scored over its voxels > 0 (float64, numpy), one forward pass per case, layer4 averaged
+    network = medicalnet.MedicalNetBackbone(10).eval()
+    network.load_state_dict({k.removeprefix("module."): v for k, v in state.items()}, strict=True)
+    expected = []
+    for i in range(len(tiny.cases)):
+        volume = tiny.grid[i].astype(np.float64)
+        inside = volume[volume > 0]
+        z = ((volume - inside.mean()) / (inside.std() + 1e-8)).astype(np.float32)
+        with torch.inference_mode():
+            expected.append(network(torch.from_numpy(z)[None, None]).numpy()[0])
+    got = table.drop(columns="case_id").to_numpy()
+    assert got.shape == (8, 512) and list(table["case_id"]) == list(tiny.case_ids)
+    np.testing.assert_allclose(got, np.stack(expected), rtol=1e-4, atol=1e-6 * np.abs(got).max())
+    random = FEATURES.get("random_resnet").extract(tiny, options=options, inputs={}, seed=0, threads=1)
+    assert not np.allclose(random.drop(columns="case_id").to_numpy(), got, rtol=0.1)  # the weights were used
 
 
 def test_preprocess_zscores_foreground_deterministically():

@@ -1,5 +1,7 @@
 """Reference models: they learn and repeat exactly; folds keep patients whole; official splits; scores; augmentation."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -46,12 +48,19 @@ def test_cnn_learns_easy_phantoms_not_indistinguishable_ones(phantoms):
         "n_train",
         "n_val",
         "n_test",
+        "early_stopping",
     ]
     assert folds["n_test"].sum() == 48 and folds["auc"].mean() > 0.85 and folds["accuracy"].mean() > 0.7
     assert sorted(predictions["position"]) == list(range(48))
     np.testing.assert_allclose(predictions[["proba_0", "proba_1"]].sum(axis=1), 1, rtol=1e-5)
+    for fold, part in predictions.groupby("fold"):  # each fold's scores are those of its test predictions
+        truth = (part["label"] == "1").to_numpy(dtype=int)
+        assert folds.loc[fold, "auc"] == roc_auc(truth, part["proba_1"].to_numpy())
+        assert folds.loc[fold, "accuracy"] == pytest.approx(((part["proba_1"] > 0.5) == truth).mean())
+        assert (part["label"].to_numpy() == labels[part["position"]]).all()
+    assert not folds["early_stopping"].any()  # validation 0: nothing held out, nothing to stop on
     hard, _ = cross_validate(*phantom_set(0.0), "cnn3d", FAST, ("test", "easy"))
-    assert hard["auc"].mean() < 0.65
+    assert hard["auc"].mean() < 0.65 < 0.85 < folds["auc"].mean()
 
 
 def test_models_repeat_exactly_for_the_same_seed_keys(phantoms):
@@ -65,14 +74,24 @@ def test_models_repeat_exactly_for_the_same_seed_keys(phantoms):
     assert (folds["n_val"] > 0).all() and (folds["n_train"] + folds["n_val"] + folds["n_test"] == 48).all()
 
 
-def test_early_stopping_restores_the_best_epoch_and_logs_each_epoch(phantoms, caplog):
+def test_early_stopping_stops_patience_epochs_after_the_best_and_logs_each_epoch(phantoms, caplog):
+    """Per fold: training stops exactly `patience` epochs after the epoch of the lowest validation loss, none of
+    the epochs after it is better, and each epoch's line has its validation loss and AUC."""
     images, labels = phantoms
     caplog.set_level("INFO", logger="difficulty.models.training")
-    cross_validate(images, labels, "cnn3d", {**FAST, "validation": 0.25, "patience": 1, "epochs": 30}, ("es",))
-    epochs = [r.message for r in caplog.records if r.message.startswith("epoch ")]
-    assert all("validation loss" in m and ", AUC " in m for m in epochs)
-    assert any(r.message.startswith("early stop") for r in caplog.records)
-    assert len(epochs) < 2 * 30  # both folds stopped before the most epochs
+    chosen = {**FAST, "validation": 0.25, "patience": 2, "epochs": 30}
+    folds, _ = cross_validate(images, labels, "cnn3d", chosen, ("es",))
+    assert folds["early_stopping"].all()
+    lines = [r.message for r in caplog.records if r.message.startswith(("fold ", "epoch ", "early stop"))]
+    per_fold = "\n".join(lines).split("fold ")[1:]
+    stops = [block for block in per_fold if "early stop" in block]
+    assert len(stops) == 2  # both folds stopped before 30 epochs
+    for block in stops:
+        losses = [float(v) for v in re.findall(r"validation loss ([\d.]+)", block)]
+        assert all(", AUC " in line for line in block.splitlines() if line.startswith("epoch "))
+        best = int(np.argmin(losses))
+        assert len(losses) == best + 1 + 2 and min(losses[best + 1 :]) >= losses[best]
+        assert "early stop: no better validation loss for 2 epochs" in block
 
 
 def test_models_handle_three_classes(phantoms):
@@ -126,7 +145,12 @@ def test_the_studys_models_train_and_predict(phantoms, kind):
         kind, folds=2, epochs=1, batch_size=8, validation=0.0, **({"depth": 10} if kind == "resnet3d" else {})
     )
     folds, predictions = cross_validate(images[16:32], labels[16:32], kind, model, ("study", kind))
-    assert len(folds) == 2 and folds["auc"].between(0, 1).all() and len(predictions) == 16
+    assert len(folds) == 2 and sorted(predictions["position"]) == list(range(16))
+    for fold, part in predictions.groupby("fold"):
+        truth = (part["label"] == "1").to_numpy(dtype=int)
+        assert folds.loc[fold, "auc"] == roc_auc(truth, part["proba_1"].to_numpy())
+    proba = predictions["proba_1"].to_numpy()
+    assert np.allclose(predictions[["proba_0", "proba_1"]].sum(axis=1), 1) and np.ptp(proba) > 1e-4  # case by case
 
 
 def test_folds_keep_every_patient_in_one_fold_and_stay_stratified():
@@ -185,8 +209,12 @@ def test_augmentation_is_seeded_and_keeps_the_shape():
     one, two = augment(x, np.random.default_rng(3)), augment(x, np.random.default_rng(3))
     torch.testing.assert_close(one, two, rtol=0, atol=0)
     assert one.shape == x.shape and not torch.allclose(one, x)
-    still = augment(x, np.random.default_rng(3), degrees=0.0, scale=0.0)  # only flips left: a permutation of voxels
-    torch.testing.assert_close(still.flatten(1).sort(1).values, x.flatten(1).sort(1).values, rtol=1e-5, atol=1e-5)
+    still = augment(x, np.random.default_rng(3), degrees=0.0, scale=0.0)  # only flips left
+    flips = np.random.default_rng(3).random((4, 3)) < 0.5  # the first draws: which axes each volume flips
+    for i in range(4):
+        axes = [3 - a for a in range(3) if flips[i, a]]  # theta's x, y, z: dims 3 (W), 2 (H), 1 (D) of x[i]
+        torch.testing.assert_close(still[i], x[i].flip(axes) if axes else x[i], rtol=1e-5, atol=1e-5)
+    assert flips.any() and not flips.all()
 
 
 def test_too_few_cases_for_the_folds():

@@ -131,8 +131,15 @@ def test_every_extractor_gives_one_finite_row_per_case_in_order(name, tmp_path):
     assert list(table["case_id"]) == ["case_0000", "case_0002", "case_0003"]
     values = table.drop(columns="case_id").to_numpy(dtype=np.float64)
     assert values.shape[1] > 0 and np.isfinite(values).all()
+    assert (np.ptp(values, axis=0) > 1e-9 * (1 + np.abs(values).max(axis=0))).any()  # the cases' own values
     again = extractor.extract(data, options=options, inputs=extractor.inputs(options), seed=1, threads=1)
     pd.testing.assert_frame_equal(table, again)
+    alone = extractor.extract(data.subset([1]), options=options, inputs=extractor.inputs(options), seed=1, threads=1)
+    assert list(alone["case_id"]) == ["case_0002"]  # a case's row is its own, whatever else is extracted with it
+    scale = np.abs(values).max()
+    np.testing.assert_allclose(
+        alone.drop(columns="case_id").to_numpy(dtype=np.float64)[0], values[1], rtol=1e-5, atol=1e-6 * scale
+    )
 
 
 # ---- metrics -----------------------------------------------------------------------------------------------

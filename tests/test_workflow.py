@@ -6,6 +6,8 @@ works on a copy made with the files' times kept, so each copy also checks
 that a moved project schedules nothing.
 """
 
+import base64
+import json
 import os
 import re
 import shutil
@@ -14,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -21,8 +24,12 @@ import pandas as pd
 import pytest
 import SimpleITK as sitk
 import yaml
+from scipy import stats
 
 from conftest import REPO
+from difficulty.analysis.ranking import best_measure
+from difficulty.auc import roc_auc
+from difficulty.figures import plt
 
 AGGREGATES = {"summarize_metrics", "summarize_models", "correlate", "correlate_study", "scatter", "heatmap", "all"}
 AGGREGATES |= {"answer", "ranking_plot", "distributions", "summarize_curation"}
@@ -131,6 +138,42 @@ def test_every_output_exists_with_sane_values(finished):
     pngs = [*(res / "correlation" / "scatter").glob("*.png"), *(res / "metrics" / "distributions").glob("*.png")]
     pngs += [res / "correlation" / "heatmap.png", res / "correlation" / "ranking.png"]
     assert len(pngs) == 4 * 3 * 2 + 3 + 2 and all(p.read_bytes()[:4] == b"\x89PNG" for p in pngs)
+    for png in pngs:  # drawn figures (not blank canvases), each of its own
+        pixels = plt.imread(png)[..., :3]
+        assert (pixels.min(axis=-1) < 0.9).mean() > 0.02 and len(np.unique(pixels.reshape(-1, 3), axis=0)) > 20
+    assert len({p.read_bytes() for p in pngs}) == len(pngs)
+    scatter = plt.imread(res / "correlation" / "scatter" / "radiomics.sil.cnn3d.png")
+    assert scatter.shape[:2] == (576, 720)  # 6 × 4.8 in at 120 dpi
+    # the phantoms (separation 1.0) are easy for every radiomics measure; the 30 AdrenalMNIST cases are not
+    means = summary.set_index(["feature", "metric", "dataset"])["score_mean"].sort_index()
+    for feature in ("radiomics", "rad_fast"):
+        for metric in METRICS:
+            phantoms, tiny = means[feature, metric, "phantoms"], means[feature, metric, "tiny"]
+            assert phantoms > tiny + 0.15, (feature, metric, phantoms, tiny)
+    assert means["radiomics", "sil", "phantoms"] > 0.25 and abs(means["radiomics", "sil", "tiny"]) < 0.1
+    # every fold's AUC is that of its test cases' kept probabilities
+    for fold_table in (res / "models").glob("*/*.tsv"):
+        kept = pd.read_parquet(fold_table.with_suffix(".predictions.parquet"))
+        positive = [c for c in kept.columns if c.startswith("proba_")][-1]  # binary: the second class
+        for fold in pd.read_csv(fold_table, sep="\t").itertuples():
+            cases = kept[kept["fold"] == fold.fold]
+            truth = (cases["label"].astype(str) == positive.removeprefix("proba_")).to_numpy(dtype=int)
+            assert len(cases) == fold.n_test and fold.auc == pytest.approx(roc_auc(truth, cases[positive]), abs=1e-12)
+    # the correlations are those of the summaries' means across the four datasets; the ranking signs them
+    aucs = (
+        pd.read_csv(res / "models" / "summary.tsv", sep="\t").set_index(["model", "dataset"])["auc_mean"].sort_index()
+    )
+    for row in table.itertuples():
+        x, y = means[row.feature, row.metric].loc[names].to_numpy(), aucs[row.model].loc[names].to_numpy()
+        assert row.pearson_r == pytest.approx(stats.pearsonr(x, y)[0], abs=1e-12)
+        assert row.spearman_r == pytest.approx(stats.spearmanr(x, y)[0], abs=1e-12)
+    signed = ranking.merge(table, on=["feature", "metric", "model", "higher_is_easier"])
+    sign = np.where(signed["higher_is_easier"], 1.0, -1.0)
+    np.testing.assert_allclose(signed["agreement"], signed["spearman_r"] * sign, rtol=0, atol=1e-12)
+    best = best_measure(ranking)  # the answer's rows: easiest first by the best-ranked measure
+    higher = summary.set_index(["feature", "metric"])["higher_is_easier"].loc[best].iloc[0]
+    order = np.diff(answer[".".join(best)].to_numpy())
+    assert (order <= 0).all() if higher else (order >= 0).all()
     radiomics = pd.read_parquet(res / "features" / "tiny" / "radiomics.parquet")
     assert len(radiomics) == 30 and radiomics.drop(columns="case_id").notna().all().all()
     deep = pd.read_parquet(res / "features" / "nifti" / "random_resnet10.parquet")
@@ -206,6 +249,170 @@ def test_two_radiomics_presets_share_the_prepared_data(finished):
     assert sorted(p.name for p in (finished / RESULTS / "logs" / "prepare").iterdir()) == [
         f"{name}.{step}.log" for name in ("nifti", "phantoms", "tiny") for step in ("merge", "shard0")
     ]
+
+
+class ReportHTML(HTMLParser):
+    """A Snakemake report: every tag with its attributes, every <style>'s text, and each <script id=...>'s
+    embedded value (``var name = <JSON>;``)."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.tags, self.styles, self.data, self._in = [], [], {}, None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in = (tag, dict(attrs).get("id"))
+        if tag == "style":
+            self.styles.append("")
+
+    def handle_endtag(self, tag):
+        self._in = None
+
+    def handle_data(self, data):
+        if self._in and self._in[0] == "style":
+            self.styles[-1] += data
+        elif self._in and self._in[0] == "script" and self._in[1]:
+            self.data[self._in[1]] = self.data.get(self._in[1], "") + data
+
+    def value(self, name):
+        text = self.data[name]
+        return json.JSONDecoder().raw_decode(text[text.index("=") + 1 :].lstrip())[0]
+
+
+class Tables(HTMLParser):
+    """The text of every cell of every <table>, row by row (tables[i][row][column])."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.tables, self._cell = [], None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self.tables[-1][-1].append(self._cell.strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+
+EXTERNAL = re.compile(r"^\s*(https?:)?//", re.I)
+
+
+def offline(page: ReportHTML, description: str) -> None:
+    """Nothing of the page or its description is fetched from the network: no src/href/... to a URL, no CSS
+    import or url() of one; every embedded result is a data: URI."""
+    fetching = ("src", "href", "srcset", "data", "poster", "action", "formaction")
+    for tag, attrs in [*page.tags, *ReportHTML(description).tags]:
+        for name in fetching:
+            assert not EXTERNAL.match(attrs.get(name) or ""), (tag, name, attrs[name])
+        assert not (tag == "script" and attrs.get("src")), attrs  # every script inline
+    for style in page.styles:
+        assert not re.search(r"@import|url\(\s*['\"]?\s*(https?:)?//", style, re.I), style[:200]
+    assert all(r["data_uri"].startswith("data:") for r in page.value("results").values())
+
+
+def report(work, out, configfile="config.yaml"):
+    """``snakemake --report`` of a finished project: the parsed page and its workflow description (HTML)."""
+    snakemake(work, "--report", str(out), configfile=configfile)
+    page = ReportHTML(out.read_text(encoding="utf-8"))
+    description = page.value("workflow-desc")
+    assert "system-message" not in description  # the RST of workflow.rst rendered without an error
+    offline(page, description)
+    return page, description
+
+
+def cell(value, digits):
+    return "–" if pd.isna(value) else f"{value:.{digits}f}"
+
+
+def test_the_report_holds_the_answer_the_ranking_and_every_figure_and_fetches_nothing(finished, tmp_path):
+    res = finished / RESULTS
+    page, description = report(finished, tmp_path / "report.html", configfile=".test/config.yaml")
+    results = page.value("results")
+    embedded = {Path(path).relative_to(RESULTS): entry for path, entry in results.items()}
+    figures = {p.relative_to(res) for p in res.rglob("*.png")}
+    assert len(figures) == 4 * 3 * 2 + 3 + 2 + 4 * 2 and figures <= set(embedded)  # scatter, distributions, ROC
+    for name in [*figures, Path("answer.tsv"), Path("correlation/ranking.tsv")]:
+        head, data = embedded[name]["data_uri"].split(",", 1)
+        assert head.endswith(";base64") and base64.b64decode(data) == (res / name).read_bytes(), name
+    answer_category = page.value("categories")["Answer"]
+    assert sorted(p for ps in answer_category.values() for p in ps) == [
+        f"{RESULTS}/{name}" for name in ("answer.tsv", "correlation/ranking.png", "correlation/ranking.tsv")
+    ]
+    answer, ranking = Tables(description).tables[:2]
+    expected = pd.read_csv(res / "answer.tsv", sep="\t")
+    measure = expected.columns[6]
+    assert answer[0] == ["dataset", "cases", "imbalance", measure, "cnn3d AUC", "linear AUC"]
+    assert [row[0] for row in answer[1:]] == expected["dataset"].tolist()  # easiest first
+    for row, (_, want) in zip(answer[1:], expected.iterrows()):
+        assert row[1] == str(want["cases"]) and row[2] == cell(want["imbalance"], 2)
+        ci = (want[measure], want[f"{measure}_ci_low"], want[f"{measure}_ci_high"])
+        assert row[3] == "{} [{}, {}]".format(*(cell(v, 3) for v in ci))
+        assert row[4] == f"{cell(want['cnn3d.auc_mean'], 2)} ± {cell(want['cnn3d.auc_sd'], 2)}"
+    ranked = pd.read_csv(res / "correlation" / "ranking.tsv", sep="\t")
+    assert len(ranking) == 1 + len(ranked) == 1 + 2 * 12
+    for row, (_, want) in zip(ranking[1:], ranked.iterrows()):
+        interval = (want["agreement"], want["agreement_ci_low"], want["agreement_ci_high"])
+        assert row == [
+            want["model"],
+            str(want["rank"]),
+            f"{want['feature']} · {want['metric']}",
+            "{} [{}, {}]".format(*(cell(v, 2) for v in interval)),
+        ]
+    assert "bootstrap: 2 chunks × 5 sessions, fraction 0.8" in description
+
+
+def test_a_performance_table_beside_a_trained_model_runs_through_to_the_report(finished, tmp_path):
+    """`performance:` rows for two of the four datasets beside the trained cnn3d: the folds and summary hold both
+    sources, the correlation and the ranking both models, the answer both AUCs; the report shows as – what two
+    datasets leave undefined (a TSV row ending in empty fields: the shape whose report used to fail)."""
+    work = moved(finished, tmp_path)
+    config = yaml.safe_load((work / "config.yaml").read_text())
+    config["features"] = {"rad_fast": config["features"]["rad_fast"]}
+    config["metrics"], config["models"] = {"sil": config["metrics"]["sil"]}, {"cnn3d": config["models"]["cnn3d"]}
+    config["performance"] = ["given.tsv"]
+    given = {"tiny": [0.60, 0.64, 0.62], "phantoms": [0.90, 0.94, 0.92]}
+    rows = [f"{d}\tgiven\t{k}\t{auc}" for d, aucs in given.items() for k, auc in enumerate(aucs)]
+    (work / "given.tsv").write_text("dataset\tmodel\tfold\tauc\n" + "\n".join(rows) + "\n")
+    write_config(work, config)
+    assert {rule for rule, _ in scheduled_jobs(work)} <= AGGREGATES  # nothing trained or extracted again
+    snakemake(work)
+    res = work / RESULTS
+    folds = pd.read_csv(res / "models" / "folds.tsv", sep="\t")
+    assert folds.groupby(["model", "source"]).size().to_dict() == {("cnn3d", "trained"): 8, ("given", "given.tsv"): 6}
+    assert folds.query("model == 'given'")["auc"].tolist() == [a for aucs in given.values() for a in aucs]
+    assert folds.query("model == 'cnn3d'")["early_stopping"].notna().all()
+    summary = pd.read_csv(res / "models" / "summary.tsv", sep="\t").set_index(["model", "dataset"])
+    assert summary.loc[("given", "tiny"), "auc_mean"] == pytest.approx(0.62)
+    assert summary.loc[("given", "phantoms"), "auc_mean"] == pytest.approx(0.92)
+    assert summary.loc["cnn3d"].index.tolist() == sorted(["tiny", "tiny_noisy", "nifti", "phantoms"])
+    table = pd.read_csv(res / "correlation" / "table.tsv", sep="\t").set_index("model")
+    assert table["n_datasets"].to_dict() == {"cnn3d": 4, "given": 2}
+    assert np.isfinite(table.loc["cnn3d", ["pearson_r", "spearman_r", "spearman_ci_low"]].astype(float)).all()
+    assert table.loc["given", ["spearman_ci_low", "spearman_ci_high"]].isna().all()  # fewer than three datasets
+    ranking = pd.read_csv(res / "correlation" / "ranking.tsv", sep="\t")
+    assert ranking[["model", "rank"]].values.tolist() == [["cnn3d", 1], ["given", 1]]
+    answer = pd.read_csv(res / "answer.tsv", sep="\t").set_index("dataset")
+    assert answer["given.auc_mean"].dropna().to_dict() == pytest.approx({"tiny": 0.62, "phantoms": 0.92})
+    assert list(answer.columns[-2:]) == ["given.auc_mean", "given.auc_sd"] and answer["given.auc_sd"].isna().sum() == 2
+    _, description = report(work, tmp_path / "report.html")
+    answer_html, ranking_html = Tables(description).tables[:2]
+    assert answer_html[0][-2:] == ["cnn3d AUC", "given AUC"]
+    shown = {row[0]: row[-1] for row in answer_html[1:]}
+    assert shown == {"tiny": "0.62 ± 0.02", "phantoms": "0.92 ± 0.02", "nifti": "– ± –", "tiny_noisy": "– ± –"}
+    assert ranking_html[-1] == ["given", "1", "rad_fast · sil", "– [–, –]"]
+    assert ranking_html[1][:3] == ["cnn3d", "1", "rad_fast · sil"] and "–" not in ranking_html[1][3]
 
 
 def test_a_moved_project_schedules_nothing(finished, tmp_path):

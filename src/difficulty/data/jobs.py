@@ -53,12 +53,12 @@ def prepare_shard(*, spec: dict, seed: int, shard: int, cases, images, masks, sk
                 else:
                     grid.write(row, item.case_id, item.image, item.mask)
                     kept[row] = item.record
+            if len(kept) + len(bad) != len(rows):  # before the grid files land
+                raise ValueError(f"source {spec['source']!r} gave {len(kept) + len(bad)} of {len(rows)} cases")
     except DataError:
         raise
     except ValueError as err:
         raise DataError(f"dataset {spec['name']!r}, shard {shard}: {err}") from None
-    if len(kept) + len(bad) != len(rows):
-        raise ValueError(f"source {spec['source']!r} gave {len(kept) + len(bad)} of {len(rows)} cases")
     shard_table = pd.concat([rows.iloc[list(kept)].reset_index(drop=True), pd.DataFrame(list(kept.values()))], axis=1)
     shard_table["shard"], shard_table["row"] = shard, np.asarray(list(kept), dtype=int)
     log.info("shard %d: %d cases, labels %s", shard, len(shard_table), shard_table["label"].value_counts().to_dict())

@@ -26,7 +26,7 @@ def train_reference(
     prepared : the prepared dataset's folder (the images of ``dataset`` or of its parent).
     labels : the dataset's label table (``case_id, patient_id, label``; label noise applied); its cases are
         trained on (all of the root's, or a subset), read from the grid by their positions.
-    output : TSV, one row per fold: ``dataset, model, fold, auc, accuracy, balanced_accuracy, f1, n_*``.
+    output : TSV, one row per fold: ``dataset, model, fold, auc, accuracy, balanced_accuracy, f1, n_*, early_stopping``.
     predictions : Parquet, one row per test case: ``dataset, model, fold, case_id, label, proba_<class>...``.
     dataset, model : names of the dataset and of the model entry (written into the tables).
     spec : the resolved model entry (``type`` and options).

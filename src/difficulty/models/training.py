@@ -160,6 +160,21 @@ def train_fold(images, y, fold: Fold, n_classes: int, model: ReferenceModel, opt
     return _predict(network, images, fold.test, mean, std, 2 * batch, on)
 
 
+def _warn_no_validation(k: int, fold: Fold, y, groups, classes, epochs: int) -> None:
+    """Say in the log that fold ``k`` asked for a validation part and got none (a class with < 2 patients)."""
+    train_y, train_groups = y[fold.train], groups[fold.train]
+    patients = {str(classes[c]): len(np.unique(train_groups[train_y == c])) for c in np.unique(train_y)}
+    few = ", ".join(f"{name!r} has {n}" for name, n in patients.items() if n < 2)
+    log.warning(
+        "fold %d: no validation part, since a class has fewer than two patients among its %d training cases "
+        "(%s); it trains all %d epochs without early stopping (early_stopping False in the folds table)",
+        k,
+        len(fold.train),
+        few,
+        epochs,
+    )
+
+
 def cross_validate(
     images, labels, model: str | ReferenceModel, options: dict, seed, groups=None, official=None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -180,7 +195,8 @@ def cross_validate(
 
     Returns
     -------
-    folds : one row per fold: ``fold, auc, accuracy, balanced_accuracy, f1, n_train, n_val, n_test``.
+    folds : one row per fold: ``fold, auc, accuracy, balanced_accuracy, f1, n_train, n_val, n_test,
+        early_stopping`` (False where the fold had no validation part: it trained every epoch, the last kept).
     predictions : one row per test case: ``fold, position, label, proba_<class>...``.
     """
     model = MODELS.get(model) if isinstance(model, str) else model
@@ -198,9 +214,12 @@ def cross_validate(
     for k, fold in enumerate(splits):
         sizes = len(fold.train), len(fold.val), len(fold.test)
         log.info("fold %d of %d: %d training, %d validation, %d test cases", k + 1, len(splits), *sizes)
+        if not len(fold.val) and options["validation"] > 0:
+            _warn_no_validation(k, fold, y, groups, classes, options["epochs"])
         proba = train_fold(images, y, fold, len(classes), model, options, (seed, k))
         scores = fold_scores(y[fold.test], proba)
-        rows.append({"fold": k, **scores, "n_train": len(fold.train), "n_val": len(fold.val), "n_test": len(fold.test)})
+        counts = {"n_train": len(fold.train), "n_val": len(fold.val), "n_test": len(fold.test)}
+        rows.append({"fold": k, **scores, **counts, "early_stopping": bool(len(fold.val))})
         log.info("fold %d: AUC %.4f, accuracy %.4f", k, scores["auc"], scores["accuracy"])
         table = pd.DataFrame(proba, columns=[f"proba_{c}" for c in classes])
         table.insert(0, "label", classes[y[fold.test]])
