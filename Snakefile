@@ -30,6 +30,7 @@ include: "workflow/rules/features.smk"
 include: "workflow/rules/metrics.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/correlation.smk"
+include: "workflow/rules/prediction.smk"
 
 
 if config["downloads"]:
@@ -50,6 +51,9 @@ localrules:
     answer,
     ranking_plot,
     distributions,
+    calibration_points,
+    predict_auc,
+    calibration_plot,
 
 
 rule all:

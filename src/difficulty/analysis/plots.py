@@ -115,7 +115,8 @@ def ranking(ranked: pd.DataFrame, path) -> None:
         names = part["feature"] + " · " + part["metric"].str.upper()
         pos = np.arange(len(part))
         err = np.vstack([part["agreement"] - part["agreement_ci_low"], part["agreement_ci_high"] - part["agreement"]])
-        ax.errorbar(part["agreement"], pos, xerr=np.nan_to_num(err), fmt="o", capsize=3, color="C0")
+        # a percentile interval of few datasets may leave out the estimate itself: drawn up to the point then
+        ax.errorbar(part["agreement"], pos, xerr=np.clip(np.nan_to_num(err), 0, None), fmt="o", capsize=3, color="C0")
         ax.axvline(0, color="0.6", lw=0.8)
         ax.set_yticks(pos, [f"{r}. {name}" for r, name in zip(part["rank"], names)], fontsize=8)
         ax.set_xlim(-1.05, 1.05)
