@@ -23,6 +23,7 @@ import SimpleITK as sitk
 import yaml
 
 from conftest import REPO
+from difficulty.prediction import PREDICTION_COLUMNS
 
 AGGREGATES = {"summarize_metrics", "summarize_models", "correlate", "correlate_study", "scatter", "heatmap", "all"}
 AGGREGATES |= {"answer", "ranking_plot", "distributions", "calibration_points", "predict_auc", "calibration_plot"}
@@ -159,6 +160,24 @@ def test_every_output_exists_with_sane_values(finished):
     ]
     assert (first[1]["original_firstorder_Variance"] > first[0]["original_firstorder_Variance"] + 1000).all()
     np.testing.assert_array_equal(first[1]["original_shape_VoxelVolume"], first[0]["original_shape_VoxelVolume"])
+    # The prediction stage: the untrained dataset gets a predicted AUC and no measured one; each trained one is
+    # predicted without its own family, which leaves two families here: no fit, and the note says so.
+    predicted = pd.read_csv(res / "prediction" / "predicted_auc.tsv", sep="\t")
+    assert list(predicted.columns) == PREDICTION_COLUMNS and len(predicted) == len(names) * len(MODELS)
+    quick = predicted[predicted["dataset"] == "phantoms_noise"]
+    assert quick["predicted_auc"].between(0, 1).all() and quick["measured_auc"].isna().all()
+    assert (quick["calibration_families"] == 3).all() and (quick["ci_low"] <= quick["predicted_auc"]).all()
+    assert quick["note"].str.startswith("prediction only: calibrated with 1 other dataset(s) of its family").all()
+    trained = predicted[predicted["dataset"] != "phantoms_noise"]
+    assert trained["predicted_auc"].isna().all() and trained["measured_auc"].between(0, 1).all()
+    assert trained["note"].str.contains("leave-one-family-out: calibrated without family").all()
+    assert trained["note"].str.contains(r"not fitted: 2 calibration families \(.*\), 3 needed").all()
+    rows = answer.set_index("dataset")
+    assert rows.loc["phantoms_noise", "cnn3d.prediction"].startswith("0.") and pd.isna(
+        rows.loc["phantoms_noise", "cnn3d.auc_mean"]
+    )
+    assert rows.loc["tiny", "cnn3d.prediction"] == "no prediction: 2 calibration families, 3 needed"
+    assert (res / "prediction" / "calibration.png").read_bytes()[:4] == b"\x89PNG"
     log = finished / RESULTS / "logs" / "features" / "tiny.radiomics.shard1.log"
     assert log.read_text().count("radiomics:") >= 1
 
@@ -499,6 +518,8 @@ def test_the_study_config_plans_the_studys_protocol(tmp_path):
     assert any("model=3dcnn" in w for w in trained) and any("model=milcnn" in w for w in trained)
     scattered = " ".join(w for rule, w in jobs if rule == "scatter")
     assert count["scatter"] == 2 * 4 and "medmnist_resnet18_3d" in scattered and "medmnist_resnet50_3d" in scattered
+    # It writes its calibration table (its points: trained models and the published AUCs) for later runs.
+    assert count["export_calibration"] == 1 and count["predict_auc"] == 1
 
 
 def test_a_bad_case_stops_its_job_in_one_line_or_is_skipped_everywhere(tmp_path):

@@ -62,10 +62,11 @@ def code(script, kind=None, key=None):
     return list(_code(script, type_file))
 
 
-def preparation_code(script, root):
-    """Code inputs of a preparation job: its script's, its source's module and those of its chain's image kinds."""
+def image_code(script, root):
+    """The files a preparation job runs for the image kinds of its dataset's chain, beyond ``code(script, ...)``."""
     kinds = [PLAN.entry("variants", change["dataset"]).source_file for change in PLAN.image_changes(root)]
-    return list(_code(script, PLAN.entry("datasets", root).source_file, *kinds))
+    source = PLAN.entry("datasets", root).source_file
+    return [f for f in _code(script, source, *kinds) if f not in _code(script, source)]
 
 
 def relative(path):
