@@ -31,6 +31,7 @@ include: "workflow/rules/metrics.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/correlation.smk"
 include: "workflow/rules/curation.smk"
+include: "workflow/rules/prediction.smk"
 
 
 if config["downloads"]:
@@ -52,6 +53,9 @@ localrules:
     ranking_plot,
     distributions,
     summarize_curation,
+    calibration_points,
+    predict_auc,
+    calibration_plot,
 
 
 rule all:

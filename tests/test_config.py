@@ -13,6 +13,7 @@ from difficulty.options import ConfigError
 from difficulty.pipeline import config as pipeline_config
 from difficulty.pipeline import reference
 from difficulty.pipeline.code import PACKAGE, code_files
+from difficulty.seeding import derive_seed
 
 SCRIPTS = REPO / "workflow" / "scripts"
 
@@ -32,7 +33,14 @@ def test_default_config_resolves_with_every_option_filled():
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     assert pipeline_config.upgrade(config) == []
     plan = pipeline_config.resolve(config)
-    assert plan.sources == ["adrenal", "synthetic_sep020", "synthetic_sep050", "synthetic_sep100"]
+    assert plan.sources == [
+        "adrenal",
+        "synthetic_sep020",
+        "synthetic_sep050",
+        "synthetic_sep100",
+        "synthetic_texture050",
+    ]
+    assert plan.trained == [d for d in plan.datasets if d != "synthetic_texture050"]
     assert plan.roots["adrenal_noise30"] == "adrenal"
     assert plan.features["random_resnet10"] == {
         "type": "random_resnet",
@@ -48,6 +56,51 @@ def test_default_config_resolves_with_every_option_filled():
     assert plan.models["cnn3d"]["epochs"] == 8 and plan.models["cnn3d"]["dropout"] == 0.2
     assert plan.curation == {"enabled": True, "folds": 5, "C": 1.0, "k": 5, "primary": "probe_radiomics"}
     plan.check_inputs(downloads=False)
+
+
+def test_image_variants_are_prepared_on_their_own_in_their_sources_family():
+    """A variant whose kind (or an ancestor's) changes images has its own preparation: its origin's entry with the
+    chain of image changes, seeded from the config's seed and each variant's name; label kinds reuse their root's."""
+    datasets = [
+        {"name": "ct", "source": "synthetic", "separation": 0.5, "family": "patients"},
+        {"name": "ct64", "source": "synthetic", "separation": 0.5, "shape": [32, 32, 32], "family": "patients"},
+        {"name": "ph", "source": "synthetic", "separation": 1.0, "train": False},
+        {"name": "ct_blur", "parent": "ct", "blur": 1.5},
+        {"name": "ct_blur_noisy", "parent": "ct_blur", "label_noise": 0.2, "train": False},
+        {"name": "ct_blur_noisy_lowres", "parent": "ct_blur_noisy", "lower_resolution": 2},
+        {"name": "ct_few", "parent": "ct_blur_noisy_lowres", "fewer_cases": 0.5},
+    ]
+    plan = pipeline_config.resolve(minimal(datasets=datasets, seed=5))
+    assert plan.sources == ["ct", "ct64", "ph"]
+    assert plan.prepared == ["ct", "ct64", "ct_blur", "ct_blur_noisy_lowres", "ph"]
+    assert plan.roots["ct_blur_noisy"] == "ct_blur" and plan.roots["ct_few"] == "ct_blur_noisy_lowres"
+    assert plan.origin("ct_few") == "ct" and plan.entry("datasets", "ct_few").name == "synthetic"
+    assert set(plan.families.values()) == {"patients", "ph"} and plan.families["ct_few"] == "patients"
+    assert plan.trained == ["ct", "ct64", "ct_blur", "ct_blur_noisy_lowres", "ct_few"]
+    chain = plan.preparation("ct_blur_noisy_lowres")
+    assert {k: v for k, v in chain.items() if k != "images"} == plan.preparation("ct") | {
+        "name": "ct_blur_noisy_lowres"
+    }
+    assert "train" not in plan.preparation("ph") and "family" not in plan.preparation("ct")
+    assert [(c["dataset"], c["variant"], c["options"]) for c in chain["images"]] == [
+        ("ct_blur", "blur", {"blur": 1.5}),
+        ("ct_blur_noisy_lowres", "lower_resolution", {"lower_resolution": 2}),
+    ]
+    assert chain["images"][0]["seed"] == derive_seed(5, "ct_blur", "blur")
+    assert plan.variant("ct_few") == ("fewer_cases", {"fewer_cases": 0.5})
+    assert plan.preparation("ct_blur")["name"] == "ct_blur" and plan.image_changes("ct_few") == chain["images"]
+
+
+def test_calibration_options_are_checked_before_any_work(tmp_path):
+    plan = pipeline_config.resolve(minimal(calibration={"predictors": ["radiomics.sil"], "tables": []}))
+    assert plan.calibration["coverage"] == 0.9 and plan.calibration["fits"] == ["linear_logit", "isotonic"]
+    plan.check_calibration()
+    with pytest.raises(ConfigError, match=r"calibration.coverage: 1 is greater than or equal to the maximum of 1"):
+        pipeline_config.resolve(minimal(calibration={"coverage": 1}))
+    with pytest.raises(ConfigError, match=r"'radiomics.fid' is not a feature entry · metric entry of this run"):
+        pipeline_config.resolve(minimal(calibration={"predictors": ["radiomics.fid"]})).check_calibration()
+    with pytest.raises(ConfigError, match=r"calibration.tables: .*none.tsv does not exist"):
+        pipeline_config.resolve(minimal(calibration={"tables": [str(tmp_path / "none.tsv")]})).check_calibration()
 
 
 def test_metric_entries_take_the_bootstrap_block_and_may_override_it():

@@ -253,9 +253,12 @@ def test_dataset_entries_are_checked_against_their_source():
         "label_noise": 0.0,
         "shards": 1,
         "on_bad_case": "stop",
+        "train": True,
+        "family": None,
         "separation": 0.5,
         "n_per_class": 100,
         "shape": [28, 28, 28],
+        "differences": ["shape", "texture", "intensity"],
     }
     with pytest.raises(ValueError, match=r"datasets\[ph\]: unknown option 'path' \(known options: crop_margin, "):
         datasets.resolve_dataset({"name": "ph", "source": "synthetic", "separation": 0.5, "path": "x"})

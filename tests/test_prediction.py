@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import REPO
 from difficulty.io import read_table, write_table
 from difficulty.prediction import (
     MIN_FAMILIES,
@@ -24,6 +25,7 @@ from difficulty.prediction import (
     select_points,
 )
 from difficulty.prediction.fits import expit, logit
+from difficulty.prediction.points import KEYS
 
 MODEL = {"cnn": {"type": "cnn3d", "epochs": 8}}
 FEATURE = {"rad": {"type": "radiomics", "params": "fast"}}
@@ -251,17 +253,22 @@ def test_datasets_in_the_calibration_get_their_leave_one_family_out_prediction()
     siblings = wrecked["dataset"].isin(["f3_v0", "f3_v2"])
     wrecked.loc[siblings, "auc_mean"] = 0.5
     wrecked.loc[siblings, "score_mean"] = [0.7, -0.3]
-    again = predict_auc(wrecked, targets_of(points), models=["cnn"], families=families).set_index("dataset")
-    pd.testing.assert_series_equal(again.loc["f3_v1"].drop("measured_auc"), row.drop("measured_auc"))
+    again = predict_auc(wrecked, targets_of(points), models=["cnn"], families=families, measured=measured)
+    again = again.set_index("dataset")
+    pd.testing.assert_series_equal(again.loc["f3_v1"], row)
     others = table.set_index("dataset").drop(index=["f3_v0", "f3_v1", "f3_v2"])
     assert not np.allclose(again.loc[others.index, "ci_high"], others["ci_high"])
-    # A new dataset of a calibrated family is predicted without that family too.
-    new = pd.DataFrame({"dataset": ["f3_blur"], "feature": ["rad"], "metric": ["sil"], "score_mean": [0.1]})
-    fresh = predict_auc(wrecked, new, models=["cnn"], families={"f3_blur": "f3"})
-    assert fresh["predicted_auc"].iloc[0] == pytest.approx(
-        predict_value(calibrate(points[points["family"] != "f3"]), 0.1)["predicted_auc"]
-    )
-    assert math.isnan(fresh["measured_auc"].iloc[0])
+    # A prediction-only dataset (no measured AUC) of a calibrated family uses its family's other points, and
+    # never a point of its own name (a calibration table may hold one).
+    new = pd.DataFrame({"dataset": ["f3_blur", "f3_v1"], "feature": ["rad"] * 2, "metric": ["sil"] * 2})
+    new["score_mean"] = [0.1, 0.1]
+    fresh = predict_auc(points, new, models=["cnn"], families={"f3_blur": "f3", "f3_v1": "f3"}).set_index("dataset")
+    assert fresh.loc["f3_blur", "predicted_auc"] == predict_value(calibrate(points), 0.1)["predicted_auc"]
+    own_left_out = predict_value(calibrate(points[points["dataset"] != "f3_v1"]), 0.1)["predicted_auc"]
+    assert fresh.loc["f3_v1", "predicted_auc"] == own_left_out != fresh.loc["f3_blur", "predicted_auc"]
+    assert fresh.loc["f3_blur", "note"] == "prediction only: calibrated with 3 other dataset(s) of its family 'f3'"
+    assert fresh.loc["f3_v1", "note"] == "prediction only: calibrated with 2 other dataset(s) of its family 'f3'"
+    assert fresh["measured_auc"].isna().all() and fresh.loc["f3_blur", "calibration_families"] == 11
 
 
 def summaries(rng, datasets, feature_entries, model_entries, shift):
@@ -379,3 +386,222 @@ def test_duplicates_across_sources_keep_the_first():
     shipped = run_points.assign(auc_mean=0.5, source="resources/calibration/calibration.tsv")
     chosen = select_points(pd.concat([run_points, shipped]), models=MODEL, features=FEATURE, metrics=METRIC)
     assert len(chosen) == 4 and set(chosen["source"]) == {"trained"}
+
+
+def run_files(tmp_path, rng, datasets, features, models, shift=None):
+    """A run's ``metrics/summary.tsv`` and ``models/folds.tsv`` (three folds each) written under ``tmp_path``."""
+    metric_summary, model_summary = summaries(rng, datasets, features, models, shift or {})
+    folds = model_summary.loc[model_summary.index.repeat(3), ["dataset", "model", "auc_mean"]]
+    folds = folds.rename(columns={"auc_mean": "auc"}).assign(fold=np.tile([0, 1, 2], len(model_summary)))
+    folds["auc"] += np.tile([-0.01, 0.0, 0.01], len(model_summary))
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    write_table(metric_summary, tmp_path / "summary.tsv")
+    write_table(folds.assign(source="trained"), tmp_path / "folds.tsv")
+    return tmp_path / "summary.tsv", tmp_path / "folds.tsv"
+
+
+def test_a_table_exported_by_one_run_calibrates_another_with_the_same_entries_only(tmp_path):
+    """Export a calibration run's points; another run takes them for its entries of the same type and options
+    (options that do not change results, like ``shards``, not compared), and its own points first."""
+    from difficulty.prediction.jobs import collect_points, export_points
+
+    rng = np.random.default_rng(15)
+    shipped_features = {"rad": {"type": "radiomics", "params": "fast", "shards": 4}}
+    datasets = [f"d{i}" for i in range(11)]
+    scores, folds = run_files(tmp_path / "cal", rng, datasets, shipped_features, {"cnn": MODEL["cnn"]})
+    entries = {"models": MODEL, "features": {"rad": {"type": "radiomics", "params": "fast"}}, "metrics": METRIC}
+    export_points(
+        scores=scores, folds=folds, output=tmp_path / "shipped.tsv", entries=entries, families={d: d for d in datasets}
+    )
+    shipped = read_table(tmp_path / "shipped.tsv")
+    assert list(shipped.columns) == POINT_COLUMNS and len(shipped) == 11 and set(shipped["source"]) == {"trained"}
+    np.testing.assert_allclose(shipped["auc_sd"], 0.01)  # the SD over the three folds
+    # Another run: its own dataset d0 (same name: its point is kept, the table's left out), two new ones.
+    mine = ["d0", "new1", "new2"]
+    run_scores, run_folds = run_files(
+        tmp_path / "run", np.random.default_rng(16), mine, {"radiomics": {}}, {"cnn3d": {}}
+    )
+    fast = {"radiomics": {"type": "radiomics", "params": "fast"}}
+    points = tmp_path / "points.tsv"
+    run = {"models": {"cnn3d": MODEL["cnn"]}, "features": fast, "metrics": METRIC}
+    collect_points(
+        scores=run_scores,
+        folds=run_folds,
+        tables=[tmp_path / "shipped.tsv"],
+        output=points,
+        entries=run,
+        families={d: d for d in mine},
+    )
+    got = read_table(points)
+    assert len(got) == 3 + 10 and set(got["model"]) == {"cnn3d"} and set(got["feature"]) == {"radiomics"}
+    assert got.set_index("dataset").loc["d0", "source"] == "trained"
+    assert (got[got["dataset"] != "d0"]["source"].isin(["trained", str(tmp_path / "shipped.tsv")])).all()
+    other = {"radiomics": {"type": "radiomics", "params": "study"}}
+    collect_points(
+        scores=run_scores,
+        folds=run_folds,
+        tables=[tmp_path / "shipped.tsv"],
+        output=points,
+        entries=run | {"features": other},
+        families={d: d for d in mine},
+    )
+    assert len(read_table(points)) == 3 and set(read_table(points)["source"]) == {"trained"}  # none mixed in
+    collect_points(
+        scores=run_scores,
+        folds=run_folds,
+        tables=[tmp_path / "shipped.tsv"],
+        output=points,
+        entries=run,
+        families={d: d for d in mine},
+        trained=False,
+    )
+    assert len(read_table(points)) == 11  # the table's points only: d0 is the table's again
+    collect_points(
+        scores=run_scores,
+        folds=run_folds,
+        tables=[],
+        output=points,
+        entries=run,
+        families={d: d for d in mine},
+        predictors=["radiomics.fid"],
+    )
+    assert read_table(points).empty
+    write_table(shipped.drop(columns="family"), tmp_path / "bad.tsv")
+    with pytest.raises(ValueError, match=r"bad.tsv: columns \['family'\] are missing"):
+        collect_points(
+            scores=run_scores,
+            folds=run_folds,
+            tables=[tmp_path / "bad.tsv"],
+            output=points,
+            entries=run,
+            families={d: d for d in mine},
+        )
+
+
+def test_the_predictor_table_names_the_model_entry_and_marks_the_kept_predictor():
+    from difficulty.prediction.jobs import PREDICTOR_COLUMNS, predictor_table
+
+    points = simulate(np.random.default_rng(17), 12, 2)
+    few = simulate(np.random.default_rng(18), 2, 2).assign(model="tiny")
+    table = predictor_table(pd.concat([points, few]), ["cnn", "tiny"], MODEL | {"tiny": None}, 0.9)
+    assert list(table.columns) == PREDICTOR_COLUMNS
+    cnn = table[table["model"] == "cnn"]
+    assert len(cnn) == 2 and cnn["kept"].sum() == 1 and (cnn["model_type"] == "cnn3d").all()
+    assert (cnn["model_options"] == canonical_options(MODEL["cnn"])).all()
+    kept = cnn[cnn["kept"]].iloc[0]
+    cal = calibrate(points)
+    assert f"{kept['feature']}.{kept['metric']}:{kept['fit']}" == str(cal.predictor)
+    assert kept["halfwidth"] == cal.halfwidth and kept["lofo_mae"] == cal.lofo_mae and kept["families"] == 12
+    tiny = table[table["model"] == "tiny"].iloc[0]
+    assert tiny["note"] == "not fitted: 2 calibration families (f0, f1), 3 needed" and not tiny["kept"]
+    assert tiny["model_type"] == ""
+
+
+def test_the_answer_table_reads_the_prediction_first_then_the_measured_auc():
+    from difficulty.analysis.answer import answer_table
+
+    labels = {
+        d: pd.DataFrame({"case_id": list("abcd"), "patient_id": list("abcd"), "label": list("0011")})
+        for d in ("easy", "hard", "new")
+    }
+    scores = pd.DataFrame(
+        {
+            "dataset": ["easy"] * 2 + ["hard"] * 2 + ["new"] * 2,
+            "feature": "rad",
+            "metric": "sil",
+            "score": [0.5, 0.6, 0.1, 0.2, 0.3, 0.4],
+        }
+    )
+    models = pd.DataFrame({"dataset": ["easy", "hard"], "model": "cnn", "auc_mean": [0.9, 0.6], "auc_sd": 0.01})
+    predictions = pd.DataFrame(
+        {
+            "dataset": ["easy", "hard", "new"],
+            "model": "cnn",
+            "predicted_auc": [0.88, math.nan, 0.75],
+            "ci_low": [0.8, math.nan, 0.6],
+            "ci_high": [0.95, math.nan, 1.0],
+            "outside_calibration": [False, pd.NA, True],
+            "note": [
+                "",
+                "leave-one-family-out: calibrated without family 'hard'; not fitted: 2 calibration families "
+                "(a, b), 3 needed",
+                "outside calibration: ...",
+            ],
+        }
+    )
+    table = answer_table(labels, scores, models, ("rad", "sil"), True, predictions)
+    assert list(table.columns[:12]) == [
+        "dataset",
+        "difficulty_rank",
+        "cases",
+        "patients",
+        "classes",
+        "imbalance",
+        "cnn.predicted_auc",
+        "cnn.predicted_ci_low",
+        "cnn.predicted_ci_high",
+        "cnn.prediction",
+        "cnn.auc_mean",
+        "cnn.auc_sd",
+    ]
+    assert list(table.columns[12:]) == ["rad.sil", "rad.sil_ci_low", "rad.sil_ci_high"]
+    rows = table.set_index("dataset")
+    assert list(table["dataset"]) == ["easy", "new", "hard"]
+    assert rows.loc["easy", "cnn.prediction"] == "0.88 [0.80, 0.95]"
+    assert rows.loc["new", "cnn.prediction"] == "0.75 [0.60, 1.00] outside calibration"
+    assert rows.loc["hard", "cnn.prediction"] == "no prediction: 2 calibration families, 3 needed"
+    assert math.isnan(rows.loc["new", "cnn.auc_mean"]) and rows.loc["hard", "cnn.auc_mean"] == 0.6
+    without = answer_table(labels, scores, models, ("rad", "sil"), True)
+    assert "cnn.prediction" not in without and list(without.columns[-2:]) == ["cnn.auc_mean", "cnn.auc_sd"]
+
+
+SHIPPED = REPO / "resources" / "calibration" / "default.tsv"
+
+
+def test_the_shipped_calibration_table_matches_the_config_that_made_it_and_the_default_run():
+    """resources/calibration/default.tsv holds every trained dataset of config/calibration.yaml with its family,
+    and exactly its entries (type and options as points compare them), which are the default run's."""
+    import yaml
+
+    from difficulty.pipeline.config import resolve
+    from difficulty.prediction.entries import run_entries
+
+    plan = resolve(yaml.safe_load((REPO / "config" / "calibration.yaml").read_text()))
+    assert REPO / plan.calibration["export"] == SHIPPED and plan.calibration["tables"] == []
+    table = read_table(SHIPPED)
+    assert list(table.columns) == POINT_COLUMNS and set(table["source"]) == {"trained"}
+    assert sorted(table["dataset"].unique()) == sorted(plan.trained)
+    assert dict(zip(table["dataset"], table["family"])) == {d: plan.families[d] for d in plan.trained}
+    assert table["family"].nunique() >= 10
+    default = run_entries(resolve(yaml.safe_load((REPO / "config" / "config.yaml").read_text())))
+    for kind, column in (("models", "model"), ("features", "feature"), ("metrics", "metric")):
+        got = set(table[[column, f"{column}_type", f"{column}_options"]].itertuples(index=False, name=None))
+        made = {(name, spec["type"], canonical_options(spec)) for name, spec in run_entries(plan)[kind].items()}
+        assert got == made
+        assert made == {(name, spec["type"], canonical_options(spec)) for name, spec in default[kind].items()}
+    sizes = [len(plan.models), len(plan.features), len(plan.metrics)]
+    assert len(table) == len(plan.trained) * int(np.prod(sizes)) and not table.duplicated(KEYS).any()
+    assert table["auc_mean"].between(0, 1).all() and np.isfinite(table["score_mean"]).all()
+
+
+def test_the_answer_table_puts_each_models_prediction_beside_its_measured_auc():
+    from difficulty.analysis.answer import answer_table
+
+    labels = {d: pd.DataFrame({"case_id": list("ab"), "patient_id": list("ab"), "label": list("01")}) for d in "xy"}
+    scores = pd.DataFrame({"dataset": ["x", "y"], "feature": "rad", "metric": "sil", "score": [0.5, 0.1]})
+    models = pd.DataFrame({"dataset": ["x", "x"], "model": ["a", "b"], "auc_mean": [0.9, 0.8], "auc_sd": 0.01})
+    predictions = pd.DataFrame(
+        {
+            "dataset": ["x", "y"] * 2,
+            "model": ["a", "a", "b", "b"],
+            "predicted_auc": 0.7,
+            "ci_low": 0.6,
+            "ci_high": 0.8,
+            "outside_calibration": False,
+            "note": "",
+        }
+    )
+    table = answer_table(labels, scores, models, ("rad", "sil"), True, predictions)
+    block = ["predicted_auc", "predicted_ci_low", "predicted_ci_high", "prediction", "auc_mean", "auc_sd"]
+    assert list(table.columns[6:18]) == [f"{m}.{c}" for m in "ab" for c in block]
+    assert list(table.columns[18:]) == ["rad.sil", "rad.sil_ci_low", "rad.sil_ci_high"]

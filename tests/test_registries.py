@@ -14,7 +14,8 @@ from jsonschema import Draft202012Validator
 
 from conftest import REPO, prepared
 from difficulty import metrics
-from difficulty.data import SOURCES, VARIANTS, resolve_dataset
+from difficulty.data import SOURCES, VARIANTS, Case, resolve_dataset
+from difficulty.data.synthetic import iter_phantoms
 from difficulty.features import FEATURES, resolve_feature
 from difficulty.metrics import METRICS, bootstrap, check_inputs, draw_sessions, session_seed
 from difficulty.models import MODELS, resolve_model
@@ -113,6 +114,29 @@ def test_every_variant_kind_makes_a_label_table_of_its_parents_cases_determinist
     assert list(table.columns[:3]) == ["case_id", "patient_id", "label"] and table["case_id"].is_unique
     assert set(table["case_id"]) <= set(parent["case_id"])
     pd.testing.assert_frame_equal(table, kind.make_labels(parent.copy(), options, 5, inputs))
+
+
+IMAGE_KINDS = [kind.name for kind in VARIANTS if kind.image is not None]
+
+
+@pytest.mark.parametrize("name", IMAGE_KINDS)
+def test_every_image_kind_changes_the_image_only_and_deterministically(name, tmp_path):
+    """An image kind keeps the case's shape, geometry and mask, changes its image, the same way for one seed."""
+    kind = VARIANTS.get(name)
+    _, options = kind.split(resolve_dataset({"name": "v", "parent": "p", **kind.example_options(tmp_path)}))
+    image, mask = next(iter_phantoms(2, 1.0, shape=(12, 14, 16), seed=2))
+    direction = (0.0, -1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0)
+    case = Case("c7", image, mask > 0, spacing=(2.0, 1.0, 0.75), origin=(3.0, -4.0, 5.0), direction=direction)
+    out = kind.image(case, options, 11)
+    assert isinstance(out, Case) and out.case_id == case.case_id and out.image.shape == case.image.shape
+    assert (out.spacing, out.origin, out.direction) == (case.spacing, case.origin, case.direction)
+    np.testing.assert_array_equal(out.mask, case.mask)
+    assert np.isfinite(out.image).all() and not np.array_equal(out.image, case.image)
+    np.testing.assert_array_equal(kind.image(case, options, 11).image, out.image)
+    pd.testing.assert_frame_equal(
+        kind.labels(pd.DataFrame({"case_id": ["c7"], "patient_id": ["p"], "label": ["a"]}), options, 11),
+        pd.DataFrame({"case_id": ["c7"], "patient_id": ["p"], "label": ["a"]}),
+    )
 
 
 # ---- feature extractors ------------------------------------------------------------------------------------

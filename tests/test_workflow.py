@@ -30,9 +30,11 @@ from conftest import REPO
 from difficulty.analysis.ranking import best_measure
 from difficulty.auc import roc_auc
 from difficulty.figures import plt
+from difficulty.prediction import PREDICTION_COLUMNS
 
 AGGREGATES = {"summarize_metrics", "summarize_models", "correlate", "correlate_study", "scatter", "heatmap", "all"}
 AGGREGATES |= {"answer", "ranking_plot", "distributions", "summarize_curation"}
+AGGREGATES |= {"calibration_points", "predict_auc", "calibration_plot"}
 RESULTS = ".test/results"  # the tiny project's results folder
 DATA = ".test/data"
 
@@ -115,16 +117,17 @@ MODELS = ["cnn3d", "linear"]
 
 def test_every_output_exists_with_sane_values(finished):
     res = finished / RESULTS
-    names = ["tiny", "tiny_noisy", "nifti", "phantoms"]
+    names = ["tiny", "tiny_noisy", "nifti", "phantoms", "phantoms_noise"]
     scores = pd.read_parquet(res / "metrics" / "scores.parquet")
-    assert len(scores) == 4 * 4 * 3 * 2 * 5  # datasets x features x metrics x seeds x sessions
+    assert len(scores) == 5 * 4 * 3 * 2 * 5  # datasets x features x metrics x seeds x sessions
     assert scores.query("metric != 'gap'")["score"].between(-1, 1).all()
     for chunk in (res / "metrics").glob("*/*/*/chunk*.parquet"):
         assert len(pd.read_parquet(chunk)) == 5
     summary = pd.read_csv(res / "metrics" / "summary.tsv", sep="\t")
     assert set(summary["dataset"]) == set(names) and (summary["sessions"] == 10).all()
     folds = pd.read_csv(res / "models" / "folds.tsv", sep="\t")
-    assert len(folds) == 4 * 2 * 2 and folds["auc"].between(0, 1).all()
+    assert len(folds) == 4 * 2 * 2 and folds["auc"].between(0, 1).all()  # phantoms_noise is not trained
+    assert "phantoms_noise" not in set(folds["dataset"]) and not (res / "models" / "phantoms_noise").exists()
     table = pd.read_csv(res / "correlation" / "table.tsv", sep="\t")
     assert len(table) == 4 * 3 * 2 and (table["n_datasets"] == 4).all()
     assert table[["pearson_r", "spearman_r"]].abs().le(1).all().all()
@@ -133,7 +136,7 @@ def test_every_output_exists_with_sane_values(finished):
     ranking = pd.read_csv(res / "correlation" / "ranking.tsv", sep="\t")
     assert sorted(ranking.groupby("model")["rank"].apply(list).iloc[0]) == list(range(1, 13))
     answer = pd.read_csv(res / "answer.tsv", sep="\t")
-    assert sorted(answer["dataset"]) == sorted(names) and answer["difficulty_rank"].tolist() == [1, 2, 3, 4]
+    assert sorted(answer["dataset"]) == sorted(names) and answer["difficulty_rank"].tolist() == [1, 2, 3, 4, 5]
     assert answer.set_index("dataset").loc["nifti", "cases"] == 16 and "cnn3d.auc_mean" in answer
     pngs = [*(res / "correlation" / "scatter").glob("*.png"), *(res / "metrics" / "distributions").glob("*.png")]
     pngs += [res / "correlation" / "heatmap.png", res / "correlation" / "ranking.png"]
@@ -190,6 +193,35 @@ def test_every_output_exists_with_sane_values(finished):
     assert (noisy["label"] != clean["label"]).sum() == 9  # round(0.3 * 30)
     # The label-noise variant reuses its parent's images and features: none of its own.
     assert not (res / "prepared" / "tiny_noisy").exists() and not (res / "features" / "tiny_noisy").exists()
+    # The image-noise variant has its own: its parent's cases and masks, noisier images on the grid and for radiomics.
+    grid, noisy = (np.load(res / "prepared" / d / "shard0" / "grid.npy") for d in ("phantoms", "phantoms_noise"))
+    masks = [np.load(res / "prepared" / d / "shard0" / "grid_masks.npy") for d in ("phantoms", "phantoms_noise")]
+    np.testing.assert_array_equal(*masks)
+    assert (noisy - grid).std() == pytest.approx(40.0, rel=0.05)
+    first = [
+        pd.read_parquet(res / "features" / d / "radiomics_raw.parquet").set_index("case_id")
+        for d in ("phantoms", "phantoms_noise")
+    ]
+    assert (first[1]["original_firstorder_Variance"] > first[0]["original_firstorder_Variance"] + 1000).all()
+    np.testing.assert_array_equal(first[1]["original_shape_VoxelVolume"], first[0]["original_shape_VoxelVolume"])
+    # The prediction stage: the untrained dataset gets a predicted AUC and no measured one; each trained one is
+    # predicted without its own family, which leaves two families here: no fit, and the note says so.
+    predicted = pd.read_csv(res / "prediction" / "predicted_auc.tsv", sep="\t")
+    assert list(predicted.columns) == PREDICTION_COLUMNS and len(predicted) == len(names) * len(MODELS)
+    quick = predicted[predicted["dataset"] == "phantoms_noise"]
+    assert quick["predicted_auc"].between(0, 1).all() and quick["measured_auc"].isna().all()
+    assert (quick["calibration_families"] == 3).all() and (quick["ci_low"] <= quick["predicted_auc"]).all()
+    assert quick["note"].str.startswith("prediction only: calibrated with 1 other dataset(s) of its family").all()
+    trained = predicted[predicted["dataset"] != "phantoms_noise"]
+    assert trained["predicted_auc"].isna().all() and trained["measured_auc"].between(0, 1).all()
+    assert trained["note"].str.contains("leave-one-family-out: calibrated without family").all()
+    assert trained["note"].str.contains(r"not fitted: 2 calibration families \(.*\), 3 needed").all()
+    rows = answer.set_index("dataset")
+    assert rows.loc["phantoms_noise", "cnn3d.prediction"].startswith("0.") and pd.isna(
+        rows.loc["phantoms_noise", "cnn3d.auc_mean"]
+    )
+    assert rows.loc["tiny", "cnn3d.prediction"] == "no prediction: 2 calibration families, 3 needed"
+    assert (res / "prediction" / "calibration.png").read_bytes()[:4] == b"\x89PNG"
     log = finished / RESULTS / "logs" / "features" / "tiny.radiomics.shard1.log"
     assert log.read_text().count("radiomics:") >= 1
     # Curation: every dataset's table (its label table's cases, worst first) and thumbnails; flips where known.
@@ -247,7 +279,7 @@ def test_two_radiomics_presets_share_the_prepared_data(finished):
         own.sort_values("case_id", ignore_index=True), fast[shared].sort_values("case_id", ignore_index=True)
     )
     assert sorted(p.name for p in (finished / RESULTS / "logs" / "prepare").iterdir()) == [
-        f"{name}.{step}.log" for name in ("nifti", "phantoms", "tiny") for step in ("merge", "shard0")
+        f"{name}.{step}.log" for name in ("nifti", "phantoms", "phantoms_noise", "tiny") for step in ("merge", "shard0")
     ]
 
 
@@ -492,6 +524,9 @@ def test_an_added_dataset_schedules_only_its_jobs_and_the_aggregations(finished,
         "distributions": len(METRICS),
         "curate": 1,
         "summarize_curation": 1,
+        "calibration_points": 1,
+        "predict_auc": 1,
+        "calibration_plot": 1,
         "all": 1,
     }
     assert all("dataset=more" in w for r, w in jobs if r == "roc")
@@ -532,6 +567,39 @@ def test_a_variant_without_the_flagged_cases_trains_bootstraps_and_is_curated(fi
     assert sorted(curated["case_id"]) == sorted(labels["case_id"])
 
 
+def test_a_train_false_dataset_trains_nothing_and_an_image_variant_prepares_its_own(finished, tmp_path):
+    """Added to the finished project: a `train: false` source gets its preparation, features and measures and no
+    training job; a blur variant of the sheet's data gets its own preparation and features, and is trained."""
+    work = moved(finished, tmp_path)
+    config = yaml.safe_load((work / "config.yaml").read_text())
+    config["datasets"] += [
+        {"name": "quick", "source": "synthetic", "separation": 0.6, "n_per_class": 6, "train": False},
+        {"name": "nifti_blur", "parent": "nifti", "blur": 2.0},
+    ]
+    write_config(work, config)
+    jobs = scheduled_jobs(work)
+
+    def of(name):
+        return Counter(rule for rule, wildcards in jobs if re.search(rf"(root|dataset)={name}\b", wildcards))
+
+    own = {
+        "prepare_shard": 1,
+        "merge_cases": 1,
+        "labels": 1,
+        "extract_features": 2 + 1 + 1 + 1,
+        "merge_features": len(FEATURES),
+        "zscore_features": len(FEATURES) - 1,
+        "pca_features": 1,
+        "bootstrap": len(FEATURES) * len(METRICS) * 2,
+        "curate": 1,
+    }
+    assert of("quick") == own
+    assert of("nifti_blur") == own | {"train_reference": len(MODELS), "roc": len(MODELS)}
+    assert not [w for r, w in jobs if r == "train_reference" and "dataset=quick" in w]
+    assert {r for r, _ in jobs} - set(own) - {"train_reference", "roc"} <= AGGREGATES
+    assert {"calibration_points", "predict_auc", "calibration_plot"} <= {r for r, _ in jobs}
+
+
 def finished_outputs(log, rule):
     """Outputs of the ``rule`` jobs that a Snakemake log reports finished (metadata written, no longer incomplete)."""
     block = rf"rule {rule}:\n(?:.*\n)*?\s+output: (\S+)\n(?:.*\n)*?\s+jobid: (\d+)"
@@ -543,10 +611,11 @@ def test_a_run_killed_during_feature_extraction_resumes_after_unlock(finished, t
     """SIGKILL to Snakemake and its jobs half-way through extraction; `--unlock`; the next run redoes only the rest."""
     work = moved(finished, tmp_path)
     radiomics = work / "src" / "difficulty" / "features" / "radiomics.py"
-    radiomics.write_text(radiomics.read_text() + "\n")  # every radiomics shard (3 roots x 2) runs again
+    radiomics.write_text(radiomics.read_text() + "\n")  # every radiomics shard (4 roots x 2) runs again
     shards = sorted(p.relative_to(work).as_posix() for p in work.glob(f"{RESULTS}/features/*/radiomics/shard*.parquet"))
     old = {p: (work / p).stat().st_mtime_ns for p in shards}
-    targets = [f"{RESULTS}/features/{root}/radiomics_raw.parquet" for root in ("nifti", "phantoms", "tiny")]
+    roots = ("nifti", "phantoms", "phantoms_noise", "tiny")
+    targets = [f"{RESULTS}/features/{root}/radiomics_raw.parquet" for root in roots]
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(work / "Snakefile"), "--directory", str(work)]
     log = tmp_path / "killed.log"
     with open(log, "w") as out:
@@ -590,7 +659,7 @@ def test_changed_code_reruns_the_jobs_that_run_it(finished, tmp_path):
     jobs = scheduled_jobs(work)
     assert {rule for rule, _ in jobs} == {"bootstrap"} | AGGREGATES - {"summarize_models", "summarize_curation"}
     assert all("metric=sil" in w for rule, w in jobs if rule == "bootstrap")
-    assert len([j for j in jobs if j[0] == "bootstrap"]) == 4 * len(FEATURES) * 2
+    assert len([j for j in jobs if j[0] == "bootstrap"]) == 5 * len(FEATURES) * 2
 
 
 def test_a_changed_metric_option_reruns_only_that_metric(finished, tmp_path):
@@ -722,6 +791,8 @@ def test_the_study_config_plans_the_studys_protocol(tmp_path):
     assert any("model=3dcnn" in w for w in trained) and any("model=milcnn" in w for w in trained)
     scattered = " ".join(w for rule, w in jobs if rule == "scatter")
     assert count["scatter"] == 2 * 4 and "medmnist_resnet18_3d" in scattered and "medmnist_resnet50_3d" in scattered
+    # It writes its calibration table (its points: trained models and the published AUCs) for later runs.
+    assert count["export_calibration"] == 1 and count["predict_auc"] == 1
 
 
 def test_a_bad_case_stops_its_job_in_one_line_or_is_skipped_everywhere(tmp_path):

@@ -30,11 +30,16 @@ REQUIRED = _Required()
 
 @dataclass(frozen=True)
 class Option:
-    """One option: its default (``REQUIRED`` if none), a one-line description, a JSON schema of its value."""
+    """One option: its default (``REQUIRED`` if none), a one-line description, a JSON schema of its value.
+
+    ``affects_results`` is False for an option that changes how a job runs (how many jobs, how many cases per
+    batch), not what it estimates: calibration points are compared without it (:mod:`difficulty.prediction`).
+    """
 
     default: Any = REQUIRED
     help: str = ""
     schema: Mapping[str, Any] = field(default_factory=dict)
+    affects_results: bool = True
 
     @property
     def required(self) -> bool:

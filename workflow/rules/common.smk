@@ -38,7 +38,7 @@ def _alternatives(names):
 
 wildcard_constraints:
     dataset=_alternatives(PLAN.datasets),
-    root=_alternatives(PLAN.sources),
+    root=_alternatives(PLAN.prepared),
     feature=_alternatives(PLAN.features),
     plain=_alternatives(PLAIN_FEATURES),
     pcafeat=_alternatives(PCA_FEATURES),
@@ -63,6 +63,13 @@ def code(script, kind=None, key=None):
     return list(_code(script, type_file))
 
 
+def image_code(script, root):
+    """The files a preparation job runs for the image kinds of its dataset's chain, beyond ``code(script, ...)``."""
+    kinds = [PLAN.entry("variants", change["dataset"]).source_file for change in PLAN.image_changes(root)]
+    source = PLAN.entry("datasets", root).source_file
+    return [f for f in _code(script, source, *kinds) if f not in _code(script, source)]
+
+
 def relative(path):
     return os.path.relpath(path) if os.path.isabs(path) else path
 
@@ -72,8 +79,8 @@ def prepared_folder(root):
 
 
 def prepared(root):
-    """What the prepare steps write for a source dataset: its case table, how to read it, its shards' files."""
-    folder, shards = prepared_folder(root), range(PLAN.datasets[root]["shards"])
+    """What the prepare steps write for a prepared dataset: its case table, how to read it, its shards' files."""
+    folder, shards = prepared_folder(root), range(PLAN.preparation(root)["shards"])
     return {
         "cases": f"{folder}/cases.parquet",
         "source": f"{folder}/source.json",
@@ -92,7 +99,7 @@ def prepared_data(root):
 
 def shard_files(wildcards):
     """Input files of one preparation shard (a change re-runs only that shard's preparation)."""
-    spec, source = PLAN.datasets[wildcards.root], PLAN.entry("datasets", wildcards.root)
+    spec, source = PLAN.preparation(wildcards.root), PLAN.entry("datasets", wildcards.root)
     rows = None
     if spec["shards"] > 1:
         try:
@@ -124,11 +131,12 @@ def train_resources(wildcards, input, attempt):
 
 
 def dataset_seed(root):
-    return derive_seed(config["seed"], root, "prepare")
+    """The seed a prepared dataset's source reads with: its origin's (an image variant sees its source's cases)."""
+    return derive_seed(config["seed"], PLAN.origin(root), "prepare")
 
 
 try:
-    PLAN.check_results(RESULTS, {root: dataset_seed(root) for root in PLAN.sources})
+    PLAN.check_results(RESULTS, {root: dataset_seed(root) for root in PLAN.prepared})
 except ConfigError as err:
     raise WorkflowError(str(err)) from None
 
@@ -167,7 +175,7 @@ def metric_chunks():
 
 
 def model_folds():
-    return expand(f"{RESULTS}/models/{{dataset}}/{{model}}.tsv", dataset=PLAN.datasets, model=PLAN.models)
+    return expand(f"{RESULTS}/models/{{dataset}}/{{model}}.tsv", dataset=PLAN.trained, model=PLAN.models)
 
 
 def scatter_plots():
@@ -180,7 +188,14 @@ def scatter_plots():
 
 
 def roc_plots():
-    return expand(f"{RESULTS}/models/{{dataset}}/{{model}}.roc.png", dataset=PLAN.datasets, model=PLAN.models)
+    return expand(f"{RESULTS}/models/{{dataset}}/{{model}}.roc.png", dataset=PLAN.trained, model=PLAN.models)
+
+
+def prediction_outputs():
+    """The prediction stage's tables and figure, and the exported calibration table where one is asked for."""
+    files = ["predicted_auc.tsv", "predictors.tsv", "calibration.png"]
+    outputs = [f"{RESULTS}/prediction/{name}" for name in files]
+    return outputs + ([PLAN.calibration["export"]] if PLAN.calibration["export"] else [])
 
 
 def curation_features(wildcards):
@@ -192,6 +207,8 @@ def curation_features(wildcards):
 def curation_predictions(wildcards):
     """Model entry → its kept test predictions on the dataset, for the models cross-validated on every case."""
     _, models, _ = curation_sources(PLAN.features, PLAN.models)
+    if wildcards.dataset not in PLAN.trained:  # train: false: the probes only
+        return {}
     return {model: f"{RESULTS}/models/{wildcards.dataset}/{model}.predictions.parquet" for model in models}
 
 
@@ -205,17 +222,22 @@ def curation_outputs():
 
 def final_outputs():
     outputs = [
+        *prediction_outputs(),
         *roc_plots(),
-        *expand(f"{RESULTS}/qc/{{root}}.tsv", root=PLAN.sources),
+        *expand(f"{RESULTS}/qc/{{root}}.tsv", root=PLAN.prepared),
         f"{RESULTS}/metrics/summary.tsv",
         f"{RESULTS}/models/summary.tsv",
+        *expand(f"{RESULTS}/metrics/distributions/{{metric}}.png", metric=PLAN.metrics),
+        *curation_outputs(),
+    ]
+    if not PLAN.trained and not PLAN.performance:  # prediction only: no AUC here to correlate with
+        return outputs
+    outputs += [
         f"{RESULTS}/correlation/table.tsv",
         f"{RESULTS}/correlation/heatmap.png",
         f"{RESULTS}/correlation/ranking.png",
         f"{RESULTS}/answer.tsv",
         *scatter_plots(),
-        *expand(f"{RESULTS}/metrics/distributions/{{metric}}.png", metric=PLAN.metrics),
-        *curation_outputs(),
     ]
     if config["correlation"]["study_compat"]:
         outputs.append(f"{RESULTS}/correlation/study_compat.tsv")

@@ -38,6 +38,7 @@ rule answer:
         scores=f"{RESULTS}/metrics/scores.parquet",
         models=f"{RESULTS}/models/summary.tsv",
         ranking=f"{RESULTS}/correlation/ranking.tsv",
+        predictions=f"{RESULTS}/prediction/predicted_auc.tsv",
         code=code("answer.py"),
     output:
         report(

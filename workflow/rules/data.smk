@@ -1,7 +1,7 @@
 rule prepare_shard:
     input:
         files=shard_files,
-        code=lambda w: code("prepare_shard.py", "datasets", w.root),
+        code=lambda w: code("prepare_shard.py", "datasets", w.root) + image_code("prepare_shard.py", w.root),
     output:
         cases=f"{RESULTS}/prepared/{{root}}/shard{{shard}}/cases.parquet",
         images=f"{RESULTS}/prepared/{{root}}/shard{{shard}}/grid.npy",

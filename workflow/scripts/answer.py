@@ -10,5 +10,6 @@ answer(
     scores=snakemake.input.scores,
     models=snakemake.input.models,
     ranking=snakemake.input.ranking,
+    predictions=snakemake.input.predictions,
     output=snakemake.output[0],
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import pandas as pd
@@ -26,6 +27,7 @@ def answer_table(
     models: pd.DataFrame,
     order_by: tuple[str, str],
     higher_is_easier: bool,
+    predictions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per dataset, easiest first: its size and balance, every measure, every model's AUC.
 
@@ -36,12 +38,17 @@ def answer_table(
     models : model summary (``dataset, model, auc_mean, auc_sd``)
     order_by : the (feature, metric) that orders the rows (the best-ranked measure)
     higher_is_easier : that measure's direction
+    predictions : the predicted AUCs (``prediction/predicted_auc.tsv``: ``dataset, model, predicted_auc,
+        ci_low, ci_high, outside_calibration, note``); None: no prediction columns
 
     Returns
     -------
-    columns ``dataset, difficulty_rank, cases, patients, classes, imbalance``, then per measure
-    ``{feature}.{metric}`` (mean over sessions) with ``_ci_low``/``_ci_high`` (95 % of the sessions),
-    the ordering measure first, then per model ``{model}.auc_mean`` and ``{model}.auc_sd``
+    columns ``dataset, difficulty_rank, cases, patients, classes, imbalance``; with ``predictions``, per
+    model ``{model}.predicted_auc``, ``_ci_low``, ``_ci_high`` and ``{model}.prediction`` (the predicted
+    AUC [interval] as text, or why there is none) followed by its measured ``{model}.auc_mean`` and
+    ``{model}.auc_sd``; then per measure ``{feature}.{metric}`` (mean over sessions) with
+    ``_ci_low``/``_ci_high`` (95 % of the sessions), the ordering measure first; without ``predictions``,
+    the AUC columns come last
     """
     table = pd.DataFrame([{"dataset": d} | dataset_facts(t) for d, t in sorted(labels.items())])
     for (feature, metric), group in scores.groupby(["feature", "metric"], sort=True):
@@ -61,4 +68,38 @@ def answer_table(
     facts = list(table.columns[:5])
     table = table[facts + first + [c for c in table.columns[5:] if c not in first]]
     table.insert(1, "difficulty_rank", range(1, len(table) + 1))
-    return table.reset_index(drop=True)
+    table = table.reset_index(drop=True)
+    if predictions is None:
+        return table
+    predicted = prediction_columns(predictions, table["dataset"]).join(table)
+    first = []
+    for model in dict.fromkeys(predictions["model"].astype(str)):
+        first += [f"{model}.{c}" for c in ("predicted_auc", "predicted_ci_low", "predicted_ci_high", "prediction")]
+        first += [c for c in (f"{model}.auc_mean", f"{model}.auc_sd") if c in table.columns]
+    rest = [c for c in table.columns[6:] if c not in first]
+    measures = [c for c in rest if not c.endswith((".auc_mean", ".auc_sd"))]
+    return predicted[[*table.columns[:6], *first, *measures, *(c for c in rest if c not in measures)]]
+
+
+def prediction_text(row) -> str:
+    """A predicted AUC as a reader sees it: ``0.81 [0.72, 0.88]`` (flagged outside the calibration), or why none."""
+    if pd.isna(row["predicted_auc"]):
+        reasons = [part for part in str(row["note"]).split("; ") if part.startswith(("not fitted", "no "))]
+        reason = reasons[0].removeprefix("not fitted: ") if reasons else str(row["note"])
+        return "no prediction: " + re.sub(r" \([^)]*\)", "", reason)  # the families' names are in the note
+    text = f"{row['predicted_auc']:.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}]"
+    return text + (" outside calibration" if bool(row["outside_calibration"]) else "")
+
+
+def prediction_columns(predictions: pd.DataFrame, datasets: pd.Series) -> pd.DataFrame:
+    """Per model, ``{model}.predicted_auc``, ``_ci_low``, ``_ci_high`` and ``{model}.prediction``, rows in ``datasets``'
+    order."""
+    out = pd.DataFrame(index=datasets.index)
+    for model, group in predictions.groupby(predictions["model"].astype(str), sort=False):
+        per = group.assign(dataset=group["dataset"].astype(str)).set_index("dataset")
+        names = datasets.astype(str)
+        out[f"{model}.predicted_auc"] = names.map(per["predicted_auc"]).to_numpy()
+        out[f"{model}.predicted_ci_low"] = names.map(per["ci_low"]).to_numpy()
+        out[f"{model}.predicted_ci_high"] = names.map(per["ci_high"]).to_numpy()
+        out[f"{model}.prediction"] = names.map(per.apply(prediction_text, axis=1)).to_numpy()
+    return out

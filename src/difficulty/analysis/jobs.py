@@ -41,7 +41,7 @@ def collect_folds(*, tables, performance=(), datasets, folds, summary) -> None:
         if ignored:
             log.info("%s: datasets %s are not in the config; their rows are left out", path, ignored)
         parts.append(given[given["dataset"].isin(datasets)].assign(source=str(path)))
-    table = pd.concat(parts, ignore_index=True)
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["dataset", "model", "fold", "auc"])
     write_table(table, folds)
     write_table(summarize_models(table), summary)
     log.info("%d folds summarised", len(table))
@@ -106,8 +106,11 @@ def distribution_plot(*, scores, output, metric: str) -> None:
     plots.distributions(read_table(scores).query("metric == @metric"), metric, output)
 
 
-def answer(*, labels, datasets, scores, models, ranking, output) -> None:
-    """The per-dataset answer table, easiest first by the best-ranked measure (:func:`answer_table`)."""
+def answer(*, labels, datasets, scores, models, ranking, output, predictions=None) -> None:
+    """The per-dataset answer table, easiest first by the best-ranked measure (:func:`answer_table`).
+
+    ``predictions`` (``prediction/predicted_auc.tsv``) adds each model's predicted AUC beside its measured one.
+    """
     ranked = read_table(ranking)
     feature, metric = best_measure(ranked)
     table = answer_table(
@@ -116,6 +119,7 @@ def answer(*, labels, datasets, scores, models, ranking, output) -> None:
         read_table(models),
         (feature, metric),
         bool(ranked.loc[ranked["metric"] == metric, "higher_is_easier"].iloc[0]),
+        None if predictions is None else read_table(predictions),
     )
     log.info("ordered by %s · %s\n%s", feature, metric, table.to_string())
     write_table(table, output)

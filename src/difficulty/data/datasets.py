@@ -1,4 +1,4 @@
-"""Datasets: declarations (sources and label-noise variants), per-case preparation, the prepared data."""
+"""Datasets: declarations (sources and variants), per-case preparation, the prepared data."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from .cases import Case
 from .grid import GridStore, check_grid, to_grid
 from .qc import BadCase, bad_case_error, voxel_problem
 from .sources import SOURCES
-from .variants import resolve_variant
+from .variants import VARIANTS, resolve_variant
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,34 @@ def root(by_name: dict[str, dict], name: str) -> str:
     return seen[-1]
 
 
+def changes_images(spec: dict) -> bool:
+    """Whether a resolved dataset entry is a variant whose kind changes the images (it is prepared on its own)."""
+    return "variant" in spec and VARIANTS.get(spec["variant"]).image is not None
+
+
+def prepared_root(by_name: dict[str, dict], name: str) -> str:
+    """The dataset whose prepared data and features ``name`` uses: itself if it is a source or a variant whose
+    kind changes the images, else its parent's prepared root."""
+    while "parent" in by_name[name] and not changes_images(by_name[name]):
+        name = by_name[name]["parent"]
+    return name
+
+
+def read_originals(spec: dict, rows: pd.DataFrame, seed: int) -> Iterator[Case | BadCase]:
+    """The original view of each case of ``rows`` from the entry's source, each image change of its chain applied.
+
+    ``spec`` is a preparation entry: a source dataset's, or an image variant's (its source's entry with
+    ``images``: the chain of ``{"dataset", "variant", "options", "seed"}`` from the source down, applied in
+    that order). A :class:`BadCase` passes unchanged.
+    """
+    changes = [(VARIANTS.get(c["variant"]).image, c["options"], c["seed"]) for c in spec.get("images", ())]
+    for case in SOURCES.get(spec["source"]).read(spec, rows, seed):
+        if not isinstance(case, BadCase):
+            for change, options, change_seed in changes:
+                case = change(case, options, change_seed)
+        yield case
+
+
 class GridCase(NamedTuple):
     """A case on the model grid: its (D, H, W) image (float32) and mask (uint8), and the case-table columns of
     its original view (shape, spacing, mask voxels)."""
@@ -93,7 +121,7 @@ def prepare_cases(spec: dict, rows: pd.DataFrame, seed: int) -> Iterator[GridCas
     cannot be read or used; without it such a case raises a DataError naming it.
     """
     progress = Progress(len(rows), f"prepare {spec['name']}")
-    for case in SOURCES.get(spec["source"]).read(spec, rows, seed):
+    for case in read_originals(spec, rows, seed):
         item = case if isinstance(case, BadCase) else _on_grid(case, spec)
         if isinstance(item, BadCase):
             if spec.get("on_bad_case", "stop") != "skip":
@@ -149,8 +177,9 @@ class Prepared:
         return GridStore(self.folder, self.cases)
 
     def originals(self) -> Iterator[Case]:
-        """The original view of each case (image and mask as the source gives them), one at a time."""
-        for case in SOURCES.get(self.spec["source"]).read(self.spec, self.cases, self.seed):
+        """The original view of each case (as the source gives it, the image changes of a variant applied), one at a
+        time."""
+        for case in read_originals(self.spec, self.cases, self.seed):
             if isinstance(case, BadCase):
                 raise bad_case_error(self.spec["name"], case)
             yield case

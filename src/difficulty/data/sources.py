@@ -13,12 +13,23 @@ from .cases import Case
 from .grid import GRID_OPTIONS
 from .labels import LABEL_NOISE
 from .qc import ON_BAD_CASE, BadCase
+from .variants import TRAIN
 
+FAMILY = Option(
+    None,
+    "the family of this dataset and all its variants (datasets of the same patients), for calibration: "
+    "two sources of the same patients (one data set at two resolutions) name one; none: the dataset's own name",
+    {"type": ["string", "null"], "minLength": 1},
+)
 # Options every source dataset takes, besides its source's own (which may give other defaults).
 DATASET_OPTIONS = GRID_OPTIONS | {
     "label_noise": LABEL_NOISE,
-    "shards": Option(1, "parallel preparation jobs (every k-th case each)", {"type": "integer", "minimum": 1}),
+    "shards": Option(
+        1, "parallel preparation jobs (every k-th case each)", {"type": "integer", "minimum": 1}, affects_results=False
+    ),
     "on_bad_case": ON_BAD_CASE,
+    "train": TRAIN,
+    "family": FAMILY,
 }
 
 ReadFn = Callable[[dict, pd.DataFrame, int], Iterator[Case | BadCase]]

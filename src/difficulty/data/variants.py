@@ -2,7 +2,10 @@
 
 A variant entry names its ``parent`` and one kind, as the key of the kind's
 own option (``label_noise: 0.2``). Variants of variants chain. Every variant
-is in its root's family: it shares the root's cases.
+is in its root's family: it shares the root's cases. A kind with an ``image``
+hook changes the images: a variant of such a kind (or of a descendant of one)
+has its own preparation and features, its originals read through its root's
+source with each image change of its chain applied in turn.
 """
 
 from __future__ import annotations
@@ -15,12 +18,21 @@ import pandas as pd
 
 from ..options import ConfigError, Option, resolve
 from ..registry import Registered, Registry
+from .cases import Case
 
 LabelsFn = Callable[..., pd.DataFrame]
+ImageFn = Callable[[Case, dict, int], Case]
 
+TRAIN = Option(
+    True,
+    "train the reference models on this dataset; false: features and measures only, its AUC predicted "
+    "from the calibration (results/prediction/predicted_auc.tsv)",
+    {"type": "boolean"},
+)
 # Options every variant takes, besides its kind's own.
 VARIANT_OPTIONS = {
     "parent": Option(help="the dataset whose cases (images and features) this one reuses", schema={"type": "string"}),
+    "train": TRAIN,
 }
 
 
@@ -40,11 +52,16 @@ class VariantKind(Registered):
         table, for example); the labels job waits for them.
     example_inputs : with ``inputs``, for the common tests: ``example_inputs(table, folder) -> {name: path}``
         writes into ``folder`` the files ``inputs`` names, made for the parent label table ``table``.
+    image : ``image(case, options, seed) -> case``, for a kind that changes images: each case's original
+        view (:class:`~difficulty.data.Case`) as the variant sees it, with the same shape, geometry and
+        mask; ``seed`` as for ``labels`` (a kind derives each case's draw from it and the case id). None:
+        the kind keeps its parent's images (and reuses its prepared data and features).
     """
 
     labels: LabelsFn
     inputs: Callable[[str], dict[str, str]] | None = None
     example_inputs: Callable[[pd.DataFrame, Path], dict[str, str]] | None = None
+    image: ImageFn | None = None
 
     def shared_options(self) -> dict[str, Option]:
         """``parent``."""
@@ -65,7 +82,7 @@ def register_variant(name: str, labels: LabelsFn | None = None, /, **fields):
 
     An entry selects the kind by giving its option named ``name``; ``fields`` are those of
     :class:`VariantKind` (``options``, which must hold ``name``, ``help``, ``example``, ``inputs`` with
-    ``example_inputs``).
+    ``example_inputs``, ``image``).
     """
     if name not in (fields.get("options") or {}):
         raise ValueError(f"variant kind {name!r}: declare its own option {name!r}, the key that selects the kind")

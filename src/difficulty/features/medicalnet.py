@@ -26,7 +26,7 @@ BACKBONE_OPTIONS = {
         "input grid (D, H, W): trilinear resize, then z-score over voxels > 0, as MedicalNet",
         {"type": "array", "items": {"type": "integer", "minimum": 8}, "minItems": 3, "maxItems": 3},
     ),
-    "batch_size": Option(8, "volumes per forward pass", {"type": "integer", "minimum": 1}),
+    "batch_size": Option(8, "volumes per forward pass", {"type": "integer", "minimum": 1}, affects_results=False),
 }
 
 

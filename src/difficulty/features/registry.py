@@ -23,6 +23,7 @@ FEATURE_OPTIONS = {
         1,
         "parallel extraction jobs per dataset (every k-th case), for extractors that shard",
         {"type": "integer", "minimum": 1},
+        affects_results=False,
     ),
 }
 

@@ -16,9 +16,10 @@ BOOTSTRAP_OPTIONS = {
         2,
         "bootstrap jobs per dataset × feature × metric, each a chunk of sessions seeded from its keys",
         {"type": "integer", "minimum": 1},
+        affects_results=False,
     ),
     "sessions_per_chunk": Option(
-        500, "sessions per job (the study used 1000 in all)", {"type": "integer", "minimum": 1}
+        500, "sessions per job (the study used 1000 in all)", {"type": "integer", "minimum": 1}, affects_results=False
     ),
     "fraction": Option(
         0.6,

@@ -21,6 +21,7 @@ from ..analysis.performance import check_performance, read_performance
 from ..curation.options import resolve_curation
 from ..curation.probabilities import check_fold_classes
 from ..data import SOURCES, VARIANTS, index, resolve_dataset, root
+from ..data.datasets import changes_images, prepared_root
 from ..data.qc import check_class_sizes, patients_under_several_labels
 from ..features import FEATURES, resolve_feature
 from ..features.radiomics import preset_names
@@ -28,7 +29,9 @@ from ..metrics import BOOTSTRAP_OPTIONS, METRICS, resolve_metric
 from ..models import MODELS, resolve_model
 from ..options import ConfigError
 from ..options import resolve as resolve_options
+from ..prediction.options import CALIBRATION_OPTIONS, calibration_tables
 from ..registry import Registered, load_plugins
+from ..seeding import derive_seed
 
 _LEGACY_DEEP = re.compile(r"^(medicalnet|random)_resnet(10|18|34|50)$")
 _LEGACY_PRESET = re.compile(r"^(?:\./)?config/radiomics/(\w+)\.yaml$")
@@ -89,11 +92,14 @@ class Plan:
     Attributes
     ----------
     datasets : name → resolved dataset entry (``source`` and options, or ``parent``).
-    roots : name → the dataset whose images it uses (itself, or its parent's root).
+    roots : name → the dataset whose prepared data and features it uses: itself for a source and for a
+        variant whose kind changes the images, else its parent's root.
     features, metrics, models : name → resolved entry (``type`` and options).
     performance : performance tables that stand beside or instead of trained models.
     plugins : module name → the config's ``plugins`` item that loaded it.
     curation : the curation stage's options (``primary`` named).
+    seed : the config's seed (the image changes of variants derive theirs from it).
+    calibration : the prediction stage's options (``calibration:``).
     """
 
     datasets: dict[str, dict]
@@ -104,11 +110,44 @@ class Plan:
     performance: list[str]
     plugins: dict[str, str]
     curation: dict = field(default_factory=dict)
+    seed: int = 0
+    calibration: dict = field(default_factory=dict)
 
     @property
     def sources(self) -> list[str]:
-        """Datasets with images of their own (not variants)."""
+        """Datasets with images of their own source (not variants)."""
         return sorted(n for n, spec in self.datasets.items() if "source" in spec)
+
+    @property
+    def prepared(self) -> list[str]:
+        """Datasets with a preparation (and features) of their own: the sources and the variants that change images."""
+        return sorted(set(self.roots.values()))
+
+    def origin(self, name: str) -> str:
+        """The source dataset at the top of a dataset's chain of parents (itself for a source)."""
+        return root(self.datasets, name)
+
+    @property
+    def families(self) -> dict[str, str]:
+        """Dataset → its family: its origin's ``family`` option, or the origin's own name."""
+        return {name: self.datasets[self.origin(name)]["family"] or self.origin(name) for name in self.datasets}
+
+    @property
+    def trained(self) -> list[str]:
+        """Datasets the reference models are trained on (``train`` not false)."""
+        return [name for name, spec in self.datasets.items() if spec.get("train", True)]
+
+    def image_changes(self, name: str) -> list[dict]:
+        """The image changes of a dataset's chain, from its origin down: ``dataset, variant, options, seed`` each."""
+        chain = []
+        while "parent" in self.datasets[name]:
+            if changes_images(self.datasets[name]):
+                kind, options = self.variant(name)
+                chain.append(
+                    {"dataset": name, "variant": kind, "options": options, "seed": derive_seed(self.seed, name, kind)}
+                )
+            name = self.datasets[name]["parent"]
+        return chain[::-1]
 
     def entry(self, kind: str, name: str) -> Registered:
         """The registered type of an entry.
@@ -117,7 +156,7 @@ class Plan:
         dataset's labels: :meth:`variant`), ``features``, ``metrics`` or ``models``.
         """
         if kind == "datasets":
-            return SOURCES.get(self.datasets[self.roots[name]]["source"])
+            return SOURCES.get(self.datasets[self.origin(name)]["source"])
         if kind == "variants":
             return VARIANTS.get(self.variant(name)[0])
         registry = {"features": FEATURES, "metrics": METRICS, "models": MODELS}[kind]
@@ -145,13 +184,22 @@ class Plan:
         return dict(kind.inputs(spec["parent"])) if "parent" in spec and kind.inputs is not None else {}
 
     def preparation(self, root: str) -> dict:
-        """The entry of a source dataset as its preparation sees it (its labels are the labels step's)."""
-        return {k: v for k, v in self.datasets[root].items() if k != "label_noise"}
+        """The entry of a prepared dataset as its preparation sees it (its labels are the labels step's).
+
+        A source's entry without the options that do not change its images; an image variant's is its
+        origin's with its own ``name`` and the chain of ``images`` changes (:meth:`image_changes`).
+        """
+        if "parent" in self.datasets[root]:
+            return self.preparation(self.origin(root)) | {"name": root, "images": self.image_changes(root)}
+        return {k: v for k, v in self.datasets[root].items() if k not in ("label_noise", "train", "family")}
 
     def plugins_of(self, kind: str, name: str) -> list[str]:
-        """The plugin a job of this entry must load (empty for built-in types)."""
-        module = self.entry(kind, name).module
-        return [self.plugins[module]] if module in self.plugins else []
+        """The plugins a job of this entry must load (empty for built-in types); a dataset's preparation loads its
+        source's and those of the image kinds of its chain."""
+        entries = [self.entry(kind, name)]
+        if kind == "datasets":
+            entries += [VARIANTS.get(change["variant"]) for change in self.image_changes(name)]
+        return list(dict.fromkeys(self.plugins[e.module] for e in entries if e.module in self.plugins))
 
     def class_needs(self) -> dict[str, int]:
         """The fewest cases per class that each metric and model entry needs, by what needs it."""
@@ -174,12 +222,12 @@ class Plan:
         ``source``, ``path`` or seed there (``seeds``: each source dataset's seed now) is another study's
         data, whose results this run would overwrite. Other changed options re-run the jobs that use them.
         """
-        for name in self.sources:
+        for name in self.prepared:
             record = Path(results) / "prepared" / name / "source.json"
             if not record.exists():
                 continue
             earlier = json.loads(record.read_text())
-            now = self.datasets[name] | {"seed": seeds[name]}
+            now = self.preparation(name) | {"seed": seeds[name]}
             was = earlier["spec"] | {"seed": earlier["seed"]}
             changed = [k for k in ("source", "path", "seed") if was.get(k) != now.get(k)]
             if changed:
@@ -229,6 +277,24 @@ class Plan:
                     except (OSError, ValueError) as err:
                         raise ConfigError(f"{kind[:-1]} {name!r}: {err}") from None
         self.scored_models()  # a bad performance table stops here
+        self.check_calibration()
+
+    def check_calibration(self) -> None:
+        """The calibration tables exist, the export is none of them, the predictors named are entries of this run."""
+        tables = calibration_tables(self.calibration)
+        for path in tables:
+            if not Path(path).is_file():
+                raise ConfigError(f"calibration.tables: {path} does not exist")
+        export = self.calibration["export"]
+        if export and any(Path(export).resolve() == Path(path).resolve() for path in tables):
+            raise ConfigError(f"calibration.export: {export} is also a table this run calibrates on; name another file")
+        for name in self.calibration["predictors"] or ():
+            feature, metric = name.split(".")
+            if feature not in self.features or metric not in self.metrics:
+                raise ConfigError(
+                    f"calibration.predictors: {name!r} is not a feature entry · metric entry of this run "
+                    f"(features: {', '.join(self.features)}; metrics: {', '.join(self.metrics)})"
+                )
 
     def scored_models(self) -> list[str]:
         """Every model with an AUC: the trained ones and those of the performance tables (ConfigError if one is bad)."""
@@ -257,13 +323,22 @@ def resolve(config: dict) -> Plan:
     config["bootstrap"] = bootstrap  # its defaults filled, as the report shows it
     features = {name: resolve_feature(name, spec) for name, spec in config["features"].items()}
     models = {name: resolve_model(name, spec) for name, spec in config["models"].items()}
+    curation = resolve_curation(config.get("curation"), list(features), models)
+    untrained = [name for name, spec in datasets.items() if not spec.get("train", True)]
+    if curation["primary"] in models and untrained:
+        raise ConfigError(
+            f"config: curation.primary: model {curation['primary']!r} is not trained on dataset {untrained[0]!r} "
+            "(train: false), so it has no prediction of its cases; choose a probe (probe_<feature>)"
+        )
     return Plan(
         datasets=datasets,
-        roots={name: root(datasets, name) for name in datasets},
+        roots={name: prepared_root(datasets, name) for name in datasets},
         features=features,
         metrics={name: resolve_metric(name, spec, bootstrap) for name, spec in config["metrics"].items()},
         models=models,
         performance=list(config.get("performance") or []),
         plugins=plugins,
-        curation=resolve_curation(config.get("curation"), list(features), models),
+        curation=curation,
+        seed=int(config.get("seed", 0)),
+        calibration=resolve_options(CALIBRATION_OPTIONS, config.get("calibration") or {}, "calibration"),
     )

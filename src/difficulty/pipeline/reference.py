@@ -21,6 +21,7 @@ from ..features import FEATURE_OPTIONS, FEATURES
 from ..metrics import BOOTSTRAP_OPTIONS, METRICS
 from ..models import MODELS, TRAINING_OPTIONS
 from ..options import Option
+from ..prediction.options import CALIBRATION_OPTIONS
 from ..registry import load_plugins
 
 SCHEMA = Path(__file__).resolve().parents[3] / "config" / "schema.yaml"
@@ -55,7 +56,7 @@ def config_reference(schema_path=SCHEMA) -> str:
     top = schema["properties"]
     lines = ["**Top level** (`config/schema.yaml`):", ""]
     for name, prop in top.items():
-        if name in ("datasets", "features", "metrics", "models", "bootstrap", "correlation", "curation"):
+        if name in ("datasets", "features", "metrics", "models", "bootstrap", "correlation", "curation", "calibration"):
             continue
         lines.append(f"- `{name}` (default `{_value(prop.get('default'))}`): {prop['description']}")
     lines += ["", "**`datasets`**: a list; each entry has a `name` (letters, digits, `_`, `-`) and either"]
@@ -75,6 +76,8 @@ def config_reference(schema_path=SCHEMA) -> str:
     lines += [*_options(TRAINING_OPTIONS), *_types(MODELS, "type")]
     lines += ["", "**`curation`**: the curation stage (per-case label issues, instance hardness, outliers):", ""]
     lines += _options(CURATION_OPTIONS)
+    lines += ["", f"**`calibration`**: {top['calibration']['description'].split(';')[0]}:", ""]
+    lines += _options(CALIBRATION_OPTIONS)
     lines += ["", "**`correlation`**:", ""]
     for name, prop in top["correlation"]["properties"].items():
         lines.append(f"- `{name}` (default `{_value(prop.get('default'))}`): {prop['description']}")

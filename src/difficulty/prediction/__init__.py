@@ -9,7 +9,7 @@ tables in, tables out.
 
 from .fits import AUC_CLIP, FITS, MonotoneFit, fit_monotone
 from .lofo import conformal_halfwidth, conformal_rank, family_residuals, lofo_mae, lofo_predictions, min_families
-from .points import POINT_COLUMNS, calibration_points, canonical_options, select_points
+from .points import POINT_COLUMNS, calibration_points, canonical_options, comparable, select_points
 from .predict import (
     AUC_RANGE,
     MIN_FAMILIES,
@@ -34,6 +34,7 @@ __all__ = [
     "calibrate",
     "calibration_points",
     "canonical_options",
+    "comparable",
     "conformal_halfwidth",
     "conformal_rank",
     "family_residuals",

@@ -50,6 +50,12 @@ def _plain(value):
     return value
 
 
+def comparable(spec: Mapping, options: Mapping) -> dict:
+    """A resolved entry without the options that do not change its results (``Option.affects_results`` False:
+    shards, batch sizes of inference, the bootstrap's chunking), so that points are compared on the rest."""
+    return {k: v for k, v in spec.items() if k not in options or options[k].affects_results}
+
+
 def canonical_options(spec: Mapping) -> str:
     """An entry's options (every key but ``type``) as canonical JSON: sorted keys, no spaces, ``8.0`` as ``8``."""
     return json.dumps(_plain({k: v for k, v in spec.items() if k != "type"}), sort_keys=True, separators=(",", ":"))

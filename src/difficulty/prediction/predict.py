@@ -13,9 +13,14 @@ the interval is the whole AUC range [0, 1] and the note says why. The
 residuals are measured AUCs minus predictions, so the interval is for the AUC
 a run of the model would measure, its own noise included.
 
-A dataset whose family is among the calibration's is predicted by the whole
-procedure (choice of predictor, fit, residuals, interval) run without that
-family: its row is a LOFO prediction, an honest check against its measured AUC.
+A dataset with a measured AUC whose family is among the calibration's is
+predicted by the whole procedure (choice of predictor, fit, residuals,
+interval) run without that family: its row is a LOFO prediction, an honest
+check against its measured AUC. A dataset without one (``train: false``) is
+predicted from every calibration point but its own (a calibration table may
+hold a point of the same dataset): the other datasets of its family are
+evidence about it, and the interval, whose scores come from whole families
+left out, is then conservative.
 """
 
 from __future__ import annotations
@@ -119,7 +124,7 @@ def _candidates(points: pd.DataFrame):
         yield feature, metric, group.sort_values("dataset"), bool(direction[0])
 
 
-def calibrate(points: pd.DataFrame, coverage: float = 0.9) -> Calibration:
+def calibrate(points: pd.DataFrame, coverage: float = 0.9, fits=FITS) -> Calibration:
     """Choose and fit the predictor of one model entry from its calibration points.
 
     Parameters
@@ -128,6 +133,7 @@ def calibrate(points: pd.DataFrame, coverage: float = 0.9) -> Calibration:
         family, model, feature, metric, higher_is_easier, score_mean, auc_mean``), already compatible with
         the run's entries (:func:`.points.select_points`).
     coverage : the interval's nominal coverage 1 − α.
+    fits : the fit kinds to choose from (:data:`.fits.FITS`).
 
     Returns
     -------
@@ -144,7 +150,7 @@ def calibrate(points: pd.DataFrame, coverage: float = 0.9) -> Calibration:
     for feature, metric, group, increasing in _candidates(points):
         x, auc, fam = group["score_mean"].to_numpy(float), group["auc_mean"].to_numpy(float), group["family"].to_numpy()
         n_fam = len(np.unique(fam))
-        for kind in FITS:
+        for kind in fits:
             row = {"feature": feature, "metric": metric, "fit": kind, "families": n_fam, "datasets": len(group)}
             if n_fam < MIN_FAMILIES:
                 rows.append(row | {"lofo_mae": math.nan, "note": f"{n_fam} families, {MIN_FAMILIES} needed"})
@@ -260,6 +266,7 @@ def predict_auc(
     families: Mapping[str, str],
     coverage: float = 0.9,
     measured: pd.DataFrame | None = None,
+    fits=FITS,
 ) -> pd.DataFrame:
     """Predicted AUC with its interval for every target dataset × model entry.
 
@@ -269,11 +276,13 @@ def predict_auc(
     targets : the measures of the datasets to predict: ``dataset, feature, metric, score_mean, score_sd``
         (the run's ``metrics/summary.tsv``).
     models : the run's model entry names (one row each per dataset, with a note where nothing is fitted).
-    families : dataset → family for every target dataset. A target whose family is in the calibration is
-        predicted without that family (its LOFO prediction).
+    families : dataset → family for every target dataset. A target with a measured AUC whose family is in the
+        calibration is predicted without that family (its LOFO prediction); a target without one, from every
+        point but those of its own name.
     coverage : nominal coverage 1 − α of the intervals.
     measured : ``dataset, model, auc_mean`` (the run's ``models/summary.tsv``) for the ``measured_auc``
-        column; None: empty.
+        column; None: none measured.
+    fits : the fit kinds to choose from.
 
     Returns
     -------
@@ -293,14 +302,20 @@ def predict_auc(
     rows = []
     for model in models:
         mine = points[points["model"] == model]
-        in_calibration = set(mine["family"].astype(str))
-        cache: dict[str | None, Calibration] = {}
+        family_of, name_of = mine["family"].astype(str), mine["dataset"].astype(str)
+        cache: dict[tuple[str, str], Calibration] = {}
         for dataset in datasets:
             family = str(families[dataset])
-            left_out = family if family in in_calibration else None
-            if left_out not in cache:
-                cache[left_out] = calibrate(mine[mine["family"].astype(str) != left_out], coverage)
-            cal = cache[left_out]
+            checked = (dataset, model) in truth
+            if checked and family in set(family_of):
+                key, kept = ("family", family), family_of != family
+            elif dataset in set(name_of):
+                key, kept = ("dataset", dataset), name_of != dataset
+            else:
+                key, kept = ("all", ""), name_of == name_of
+            if key not in cache:
+                cache[key] = calibrate(mine[kept], coverage, fits)
+            cal = cache[key]
             row = {
                 "dataset": dataset,
                 "model": model,
@@ -317,15 +332,19 @@ def predict_auc(
                 "note": cal.reason,
             }
             if cal.fitted:
-                key = (dataset, cal.predictor.feature, cal.predictor.metric)
-                if key in scores.index:
-                    score = scores.loc[key]
+                measure = (dataset, cal.predictor.feature, cal.predictor.metric)
+                if measure in scores.index:
+                    score = scores.loc[measure]
                     row |= predict_value(cal, score["score_mean"], score.get("score_sd", 0.0))
                 else:
                     row["note"] = f"no {cal.predictor.feature}.{cal.predictor.metric} score for this dataset"
-            if left_out is not None:
-                lofo = f"leave-one-family-out: calibrated without family {left_out!r}"
-                row["note"] = "; ".join(n for n in (lofo, row["note"]) if n)
+            how = ""
+            if key[0] == "family":
+                how = f"leave-one-family-out: calibrated without family {family!r}"
+            elif not checked and family in set(family_of[kept]):
+                kin = name_of[kept & (family_of == family)].nunique()
+                how = f"prediction only: calibrated with {kin} other dataset(s) of its family {family!r}"
+            row["note"] = "; ".join(n for n in (how, row["note"]) if n)
             rows.append(row)
     table = pd.DataFrame(rows, columns=PREDICTION_COLUMNS)
     table["outside_calibration"] = table["outside_calibration"].astype("boolean")

@@ -1,0 +1,194 @@
+"""The prediction stage's pipeline steps, file to file."""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import pandas as pd
+
+from ..io import read_table, write_table
+from .fits import FITS
+from .points import POINT_COLUMNS, calibration_points, canonical_options, select_points
+from .predict import calibrate, predict_auc
+
+log = logging.getLogger(__name__)
+
+PREDICTOR_COLUMNS = [
+    "model",
+    "model_type",
+    "model_options",
+    "feature",
+    "metric",
+    "fit",
+    "families",
+    "datasets",
+    "lofo_mae",
+    "kept",
+    "halfwidth",
+    "coverage",
+    "note",
+]
+
+
+def _run_aucs(folds: pd.DataFrame, trained: bool, performance: bool) -> pd.DataFrame:
+    """Mean and SD of the AUC per dataset × model × source (``trained`` or a performance table's path)."""
+    if not len(folds):
+        return pd.DataFrame(columns=["dataset", "model", "source", "auc_mean", "auc_sd"])
+    trained_here = folds["source"].astype(str) == "trained"
+    folds = folds[(trained_here & trained) | (~trained_here & performance)]
+    return (
+        folds.groupby(["dataset", "model", "source"], sort=True)["auc"]
+        .agg(auc_mean="mean", auc_sd="std")
+        .reset_index()
+        .fillna({"auc_sd": 0.0})
+    )
+
+
+def _own_points(scores, folds, *, entries: dict, families: dict, trained: bool, performance: bool) -> pd.DataFrame:
+    aucs = _run_aucs(read_table(folds), trained, performance)
+    return calibration_points(read_table(scores), aucs, **entries, families=families)
+
+
+def export_points(*, scores, folds, output, entries: dict, families: dict, trained=True, performance=True) -> None:
+    """This run's own calibration points (its trained models and performance tables), a table for other runs.
+
+    Parameters
+    ----------
+    scores, folds : the run's ``metrics/summary.tsv`` and ``models/folds.tsv``.
+    output : TSV, columns :data:`.points.POINT_COLUMNS` (``source``: ``trained`` or the performance table).
+    entries : ``models, features, metrics``: the run's entries as points compare them
+        (:func:`.entries.run_entries`). families : dataset → family.
+    trained, performance : which of the run's AUCs make points.
+    """
+    points = _own_points(scores, folds, entries=entries, families=families, trained=trained, performance=performance)
+    log.info(
+        "%d points of %d datasets, %d families", len(points), points["dataset"].nunique(), points["family"].nunique()
+    )
+    write_table(points, output)
+
+
+def collect_points(
+    *,
+    scores,
+    folds,
+    tables,
+    output,
+    entries: dict,
+    families: dict,
+    trained=True,
+    performance=True,
+    predictors=None,
+) -> None:
+    """Every calibration point a run may use: its own first, then those of calibration tables, compatible entries only.
+
+    Parameters
+    ----------
+    scores, folds : the run's ``metrics/summary.tsv`` and ``models/folds.tsv``.
+    tables : calibration tables (:func:`export_points` of other runs, the shipped ones); their points are used
+        where their model, feature and metric entries have the type and options of one of this run's (then
+        under this run's entry names), and a point of a dataset × entries this run has itself is left out.
+    output : TSV, columns :data:`.points.POINT_COLUMNS`; a table's points have its path as ``source``.
+    entries, families, trained, performance : as for :func:`export_points`.
+    predictors : ``feature.metric`` names the predictor is chosen from; None: every one.
+    """
+    parts = [_own_points(scores, folds, entries=entries, families=families, trained=trained, performance=performance)]
+    for path in tables:
+        table = read_table(path)
+        missing = [c for c in POINT_COLUMNS if c not in table.columns]
+        if missing:
+            raise ValueError(f"calibration table {path}: columns {missing} are missing; it has {list(table.columns)}")
+        parts.append(table[POINT_COLUMNS].assign(source=str(path)))
+        log.info("%s: %d points of %d families", path, len(table), table["family"].nunique())
+    points = select_points(pd.concat(parts, ignore_index=True), **entries)
+    if predictors is not None:
+        points = points[(points["feature"] + "." + points["metric"]).isin(list(predictors))]
+    for source, group in points.groupby("source"):
+        log.info(
+            "kept from %s: %d points, %d datasets, %d families",
+            source,
+            len(group),
+            group["dataset"].nunique(),
+            group["family"].nunique(),
+        )
+    write_table(points.reset_index(drop=True), output)
+
+
+def predictor_table(points: pd.DataFrame, models, model_entries: dict, coverage: float, fits=FITS) -> pd.DataFrame:
+    """Per model entry, every candidate predictor on all its calibration points, the kept one marked.
+
+    Columns :data:`PREDICTOR_COLUMNS`; a model without a fit has one row saying why (``note``).
+    """
+    rows = []
+    for model in models:
+        spec = model_entries.get(model)
+        named = {
+            "model": model,
+            "model_type": "" if spec is None else spec["type"],
+            "model_options": "" if spec is None else canonical_options(spec),
+            "coverage": coverage,
+        }
+        cal = calibrate(points[points["model"] == model], coverage, fits)
+        if not cal.fitted:
+            rows.append(
+                named
+                | {"families": len(cal.families), "datasets": len(cal.datasets), "kept": False, "note": cal.reason}
+            )
+            continue
+        for candidate in cal.candidates.itertuples(index=False):
+            kept = (candidate.feature, candidate.metric, candidate.fit) == (
+                cal.predictor.feature,
+                cal.predictor.metric,
+                cal.predictor.fit,
+            )
+            rows.append(named | candidate._asdict() | {"kept": kept, "halfwidth": cal.halfwidth if kept else math.nan})
+    return pd.DataFrame(rows, columns=PREDICTOR_COLUMNS)
+
+
+def predict(
+    *,
+    points,
+    scores,
+    models_summary,
+    output,
+    predictors,
+    models,
+    model_entries: dict,
+    families: dict,
+    coverage: float = 0.9,
+    fits=FITS,
+) -> None:
+    """The predicted AUC of every dataset × model entry, and the predictors chosen (:func:`.predict.predict_auc`).
+
+    Parameters
+    ----------
+    points : the calibration points (:func:`collect_points`).
+    scores : the run's ``metrics/summary.tsv`` (the measures of the datasets to predict).
+    models_summary : the run's ``models/summary.tsv`` (measured AUCs: those datasets are predicted
+        leave-one-family-out, as a check).
+    output : TSV, one row per dataset × model (:data:`.predict.PREDICTION_COLUMNS`).
+    predictors : TSV, the candidates of each model entry on all points (:func:`predictor_table`).
+    models : the model entries to predict for (trained and from performance tables).
+    model_entries : model name → its resolved entry (None for a performance table's), named in ``predictors``.
+    families : dataset → family. coverage, fits : the interval's coverage and the fits to choose from.
+    """
+    calibration = read_table(points)
+    table = predict_auc(
+        calibration,
+        read_table(scores),
+        models=list(models),
+        families=families,
+        coverage=coverage,
+        measured=read_table(models_summary),
+        fits=fits,
+    )
+    log.info("\n%s", table.drop(columns="note").to_string())
+    write_table(table, output)
+    write_table(predictor_table(calibration, models, model_entries, coverage, fits), predictors)
+
+
+def calibration_figure(*, points, predictions, predictors, scores, output) -> None:
+    """The calibration points of each model's kept predictor, its fit and band, the predicted datasets marked."""
+    from .plots import calibration_plot
+
+    calibration_plot(read_table(points), read_table(predictions), read_table(predictors), read_table(scores), output)

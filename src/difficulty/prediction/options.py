@@ -1,0 +1,52 @@
+"""The options of the prediction stage (the config's ``calibration:`` section), declared once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..options import Option
+from .fits import FITS
+
+# The calibration tables shipped with the workflow (written by config/calibration.yaml and config/study.yaml).
+SHIPPED = Path(__file__).resolve().parents[3] / "resources" / "calibration"
+
+CALIBRATION_OPTIONS = {
+    "trained": Option(
+        True, "calibrate on this run's trained reference models (every dataset with `train: true`)", {"type": "boolean"}
+    ),
+    "performance": Option(True, "calibrate on the AUCs of this run's `performance:` tables", {"type": "boolean"}),
+    "tables": Option(
+        None,
+        "calibration tables of other runs whose points join this run's (TSV, written by `export`); none: the "
+        "tables shipped in the workflow's resources/calibration/; []: none",
+        {"type": ["array", "null"], "items": {"type": "string"}},
+    ),
+    "coverage": Option(
+        0.9,
+        "nominal coverage of the predicted AUC's interval (split-conformal over calibration families)",
+        {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+    ),
+    "predictors": Option(
+        None,
+        "the measures to choose the predictor from, as `feature.metric` of this run's entries; none: every one",
+        {"type": ["array", "null"], "items": {"type": "string", "pattern": r"^[^.]+\.[^.]+$"}, "minItems": 1},
+    ),
+    "fits": Option(
+        list(FITS),
+        "the monotone maps to choose from: linear_logit (linear on the logit of the AUC), isotonic",
+        {"type": "array", "items": {"enum": list(FITS)}, "minItems": 1, "uniqueItems": True},
+    ),
+    "export": Option(
+        None,
+        "also write this run's calibration points (trained models and performance tables) to this TSV, a "
+        "calibration table for other runs (config/calibration.yaml writes resources/calibration/default.tsv)",
+        {"type": ["string", "null"]},
+    ),
+}
+
+
+def calibration_tables(options: dict) -> list[str]:
+    """The calibration tables a run reads: its ``tables``, or every shipped table where it gives none."""
+    if options["tables"] is not None:
+        return list(options["tables"])
+    return [str(p) for p in sorted(SHIPPED.glob("*.tsv"))]

@@ -1,0 +1,18 @@
+"""The predicted AUC of every dataset x model entry, with its interval, and the predictors chosen."""
+
+from difficulty.logs import setup
+from difficulty.prediction.jobs import predict
+
+setup(snakemake.log[0])
+predict(
+    points=snakemake.input.points,
+    scores=snakemake.input.scores,
+    models_summary=snakemake.input.models,
+    output=snakemake.output.predictions,
+    predictors=snakemake.output.predictors,
+    models=snakemake.params.models,
+    model_entries=snakemake.params.model_entries,
+    families=snakemake.params.families,
+    coverage=snakemake.params.coverage,
+    fits=snakemake.params.fits,
+)
