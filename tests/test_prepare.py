@@ -140,6 +140,7 @@ def test_labels_of_a_variant_come_from_its_kind_and_the_log_counts_the_changes(t
     caplog.set_level("INFO", logger="difficulty")
     write_labels(
         parent=tmp_path / "parent.parquet",
+        root=tmp_path / "parent.parquet",
         output=tmp_path / "v.parquet",
         variant="label_noise",
         options={"label_noise": 0.4},
@@ -149,6 +150,7 @@ def test_labels_of_a_variant_come_from_its_kind_and_the_log_counts_the_changes(t
     assert list(out.columns[:3]) == ["case_id", "patient_id", "label"] and "other" not in out.columns
     changed = int((out["label"] != parent["label"]).sum())
     assert changed == 4 and out["case_id"].tolist() == parent["case_id"].tolist()
+    assert out["flipped"].tolist() == (out["label"] != parent["label"]).tolist()  # against the root: itself here
     assert f"label_noise {{'label_noise': 0.4}}: {changed} of 10 labels changed, 10 of 10 cases kept" in caplog.text
 
 

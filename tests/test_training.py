@@ -208,6 +208,7 @@ def test_split_official_reads_a_sheets_split_column_from_prepare_to_the_folds(tm
     assert data.cases["split"].tolist() == parts
     write_labels(
         parent=data.folder / "cases.parquet",
+        root=data.folder / "cases.parquet",
         output=tmp_path / "labels.parquet",
         variant="label_noise",
         options={"label_noise": 0.0},
