@@ -374,24 +374,39 @@ def test_the_report_holds_the_answer_the_ranking_and_every_figure_and_fetches_no
     results = page.value("results")
     embedded = {Path(path).relative_to(RESULTS): entry for path, entry in results.items()}
     figures = {p.relative_to(res) for p in res.rglob("*.png")}
-    assert len(figures) == 4 * 3 * 2 + 3 + 2 + 4 * 2 and figures <= set(embedded)  # scatter, distributions, ROC
-    for name in [*figures, Path("answer.tsv"), Path("correlation/ranking.tsv")]:
+    # scatter, distributions, ranking and heatmap, ROC of the trained, curation thumbnails and detection, calibration
+    assert len(figures) == 4 * 3 * 2 + 3 + 2 + 4 * 2 + 5 + 1 + 1 and figures <= set(embedded)
+    for name in [*figures, Path("answer.tsv"), Path("correlation/ranking.tsv"), Path("prediction/predicted_auc.tsv")]:
         head, data = embedded[name]["data_uri"].split(",", 1)
         assert head.endswith(";base64") and base64.b64decode(data) == (res / name).read_bytes(), name
     answer_category = page.value("categories")["Answer"]
-    assert sorted(p for ps in answer_category.values() for p in ps) == [
-        f"{RESULTS}/{name}" for name in ("answer.tsv", "correlation/ranking.png", "correlation/ranking.tsv")
-    ]
+    names = ["answer.tsv", "correlation/ranking.png", "correlation/ranking.tsv", "prediction/calibration.png"]
+    names += ["prediction/predicted_auc.tsv", "prediction/predictors.tsv"]
+    assert sorted(p for ps in answer_category.values() for p in ps) == [f"{RESULTS}/{name}" for name in names]
     answer, ranking = Tables(description).tables[:2]
     expected = pd.read_csv(res / "answer.tsv", sep="\t")
-    measure = expected.columns[6]
-    assert answer[0] == ["dataset", "cases", "imbalance", measure, "cnn3d AUC", "linear AUC"]
+    measure = next(c for c in expected.columns[6:] if not c.startswith(tuple(f"{m}." for m in MODELS)))
+    predicted = [f"{m}: predicted AUC [interval]" for m in MODELS]
+    assert answer[0] == [
+        "dataset",
+        "cases",
+        "imbalance",
+        predicted[0],
+        "measured AUC",
+        predicted[1],
+        "measured AUC",
+    ] + [measure]
     assert [row[0] for row in answer[1:]] == expected["dataset"].tolist()  # easiest first
     for row, (_, want) in zip(answer[1:], expected.iterrows()):
         assert row[1] == str(want["cases"]) and row[2] == cell(want["imbalance"], 2)
+        assert row[3] == want["cnn3d.prediction"]  # the prediction (or why there is none) reads first
+        measured = (
+            "–" if pd.isna(want["cnn3d.auc_mean"]) else f"{want['cnn3d.auc_mean']:.2f} ± {want['cnn3d.auc_sd']:.2f}"
+        )
+        assert row[4] == measured
         ci = (want[measure], want[f"{measure}_ci_low"], want[f"{measure}_ci_high"])
-        assert row[3] == "{} [{}, {}]".format(*(cell(v, 3) for v in ci))
-        assert row[4] == f"{cell(want['cnn3d.auc_mean'], 2)} ± {cell(want['cnn3d.auc_sd'], 2)}"
+        assert row[7] == "{} [{}, {}]".format(*(cell(v, 3) for v in ci))
+    assert answer[[r[0] for r in answer].index("phantoms_noise")][4] == "–"  # not trained
     ranked = pd.read_csv(res / "correlation" / "ranking.tsv", sep="\t")
     assert len(ranking) == 1 + len(ranked) == 1 + 2 * 12
     for row, (_, want) in zip(ranking[1:], ranked.iterrows()):
@@ -418,7 +433,8 @@ def test_a_performance_table_beside_a_trained_model_runs_through_to_the_report(f
     rows = [f"{d}\tgiven\t{k}\t{auc}" for d, aucs in given.items() for k, auc in enumerate(aucs)]
     (work / "given.tsv").write_text("dataset\tmodel\tfold\tauc\n" + "\n".join(rows) + "\n")
     write_config(work, config)
-    assert {rule for rule, _ in scheduled_jobs(work)} <= AGGREGATES  # nothing trained or extracted again
+    # nothing trained or extracted again; the curation tables lose the columns of the features left out
+    assert {rule for rule, _ in scheduled_jobs(work)} <= AGGREGATES | {"curate"}
     snakemake(work)
     res = work / RESULTS
     folds = pd.read_csv(res / "models" / "folds.tsv", sep="\t")
@@ -437,12 +453,17 @@ def test_a_performance_table_beside_a_trained_model_runs_through_to_the_report(f
     assert ranking[["model", "rank"]].values.tolist() == [["cnn3d", 1], ["given", 1]]
     answer = pd.read_csv(res / "answer.tsv", sep="\t").set_index("dataset")
     assert answer["given.auc_mean"].dropna().to_dict() == pytest.approx({"tiny": 0.62, "phantoms": 0.92})
-    assert list(answer.columns[-2:]) == ["given.auc_mean", "given.auc_sd"] and answer["given.auc_sd"].isna().sum() == 2
+    columns = list(answer.columns)
+    at = columns.index("given.prediction")  # each model's prediction, then its measured AUC
+    assert columns[at + 1 : at + 3] == ["given.auc_mean", "given.auc_sd"] and answer["given.auc_sd"].isna().sum() == 3
     _, description = report(work, tmp_path / "report.html")
     answer_html, ranking_html = Tables(description).tables[:2]
-    assert answer_html[0][-2:] == ["cnn3d AUC", "given AUC"]
-    shown = {row[0]: row[-1] for row in answer_html[1:]}
-    assert shown == {"tiny": "0.62 ± 0.02", "phantoms": "0.92 ± 0.02", "nifti": "– ± –", "tiny_noisy": "– ± –"}
+    header = ["cnn3d: predicted AUC [interval]", "measured AUC", "given: predicted AUC [interval]", "measured AUC"]
+    assert answer_html[0][3:7] == header
+    shown = {row[0]: row[6] for row in answer_html[1:]}
+    assert shown == {"tiny": "0.62 ± 0.02", "phantoms": "0.92 ± 0.02"} | dict.fromkeys(
+        ["nifti", "tiny_noisy", "phantoms_noise"], "–"
+    )
     assert ranking_html[-1] == ["given", "1", "rad_fast · sil", "– [–, –]"]
     assert ranking_html[1][:3] == ["cnn3d", "1", "rad_fast · sil"] and "–" not in ranking_html[1][3]
 
