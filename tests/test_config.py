@@ -50,7 +50,7 @@ def test_default_config_resolves_with_every_option_filled():
         "size": [28, 28, 28],
         "batch_size": 32,
     }
-    assert plan.metrics["fid"] == {"type": "fid", "chunks": 2, "sessions_per_chunk": 500, "fraction": 0.6} | {
+    assert plan.metrics["fid"] == {"type": "fid", "chunks": 1, "sessions_per_chunk": 1000, "fraction": 0.6} | {
         "patient_wise": False
     }
     assert plan.models["cnn3d"]["epochs"] == 8 and plan.models["cnn3d"]["dropout"] == 0.2
