@@ -424,58 +424,31 @@ def test_a_table_exported_by_one_run_calibrates_another_with_the_same_entries_on
     fast = {"radiomics": {"type": "radiomics", "params": "fast"}}
     points = tmp_path / "points.tsv"
     run = {"models": {"cnn3d": MODEL["cnn"]}, "features": fast, "metrics": METRIC}
-    collect_points(
-        scores=run_scores,
-        folds=run_folds,
-        tables=[tmp_path / "shipped.tsv"],
-        output=points,
-        entries=run,
-        families={d: d for d in mine},
-    )
-    got = read_table(points)
+
+    def collect(tables=(tmp_path / "shipped.tsv",), entries=run, **options):
+        collect_points(
+            scores=run_scores,
+            folds=run_folds,
+            tables=list(tables),
+            output=points,
+            entries=entries,
+            families={d: d for d in mine},
+            **options,
+        )
+        return read_table(points)
+
+    got = collect()
     assert len(got) == 3 + 10 and set(got["model"]) == {"cnn3d"} and set(got["feature"]) == {"radiomics"}
     assert got.set_index("dataset").loc["d0", "source"] == "trained"
     assert (got[got["dataset"] != "d0"]["source"].isin(["trained", str(tmp_path / "shipped.tsv")])).all()
     other = {"radiomics": {"type": "radiomics", "params": "study"}}
-    collect_points(
-        scores=run_scores,
-        folds=run_folds,
-        tables=[tmp_path / "shipped.tsv"],
-        output=points,
-        entries=run | {"features": other},
-        families={d: d for d in mine},
-    )
-    assert len(read_table(points)) == 3 and set(read_table(points)["source"]) == {"trained"}  # none mixed in
-    collect_points(
-        scores=run_scores,
-        folds=run_folds,
-        tables=[tmp_path / "shipped.tsv"],
-        output=points,
-        entries=run,
-        families={d: d for d in mine},
-        trained=False,
-    )
-    assert len(read_table(points)) == 11  # the table's points only: d0 is the table's again
-    collect_points(
-        scores=run_scores,
-        folds=run_folds,
-        tables=[],
-        output=points,
-        entries=run,
-        families={d: d for d in mine},
-        predictors=["radiomics.fid"],
-    )
-    assert read_table(points).empty
+    got = collect(entries=run | {"features": other})
+    assert len(got) == 3 and set(got["source"]) == {"trained"}  # none mixed in
+    assert len(collect(trained=False)) == 11  # the table's points only: d0 is the table's again
+    assert collect(tables=[], predictors=["radiomics.fid"]).empty
     write_table(shipped.drop(columns="family"), tmp_path / "bad.tsv")
     with pytest.raises(ValueError, match=r"bad.tsv: columns \['family'\] are missing"):
-        collect_points(
-            scores=run_scores,
-            folds=run_folds,
-            tables=[tmp_path / "bad.tsv"],
-            output=points,
-            entries=run,
-            families={d: d for d in mine},
-        )
+        collect(tables=[tmp_path / "bad.tsv"])
 
 
 def test_the_predictor_table_names_the_model_entry_and_marks_the_kept_predictor():
