@@ -37,8 +37,10 @@ lint: setup
 reference: setup
 	$(BIN)/python -m difficulty.pipeline.reference README.md
 
+# The tests on every core, one file per worker, the longest file first (tests/conftest.py).
+PYTEST_WORKERS := -n auto --dist loadfile --no-loadscope-reorder
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_WORKERS)
 	$(MAKE) lint
 
 bench: setup
@@ -52,7 +54,7 @@ mutation: setup
 	PYTHON=$(BIN)/python nice -n 10 benchmarks/mutation.sh $(MODULES)
 
 coverage: setup
-	$(BIN)/pytest --cov=src/difficulty --cov-report=term-missing
+	$(BIN)/pytest $(PYTEST_WORKERS) --cov --cov-report=term-missing
 
 clean:
 	rm -rf results/* .snakemake
