@@ -9,7 +9,8 @@
 #
 # Per module: results/mutation/<module>.sqlite (the session: a re-run resumes it, delete it to start over,
 # RETEST=1 tests its surviving mutants again after tests were added),
-# <module>.txt (the diff of every surviving mutant) and one summary line "module: killed/tested (rate)".
+# <module>.txt (the diff of every surviving mutant) and one summary line "module: killed/tested (rate)"; mutants
+# inside type annotations are skipped (benchmarks/mutation_annotations.py).
 # PYTHON (default python) must have the dev extra (cosmic-ray, pytest). Serial; `nice` it on a shared machine.
 set -euo pipefail
 
@@ -43,6 +44,7 @@ if [[ $1 == --all ]]; then
 fi
 
 PYTHON=$(command -v "${PYTHON:-python}")
+PYTHON=$(cd "$(dirname "$PYTHON")" && pwd)/$(basename "$PYTHON") # absolute: the tests run in a scratch copy
 # imported once by the warm pytest (never difficulty itself)
 PRELOAD="numpy pandas pyarrow.parquet scipy.stats scipy.sparse.csgraph sklearn.model_selection sklearn.metrics
 sklearn.linear_model sklearn.neighbors matplotlib.pyplot SimpleITK yaml torch monai.networks.nets"
@@ -75,6 +77,7 @@ TOML
     (
         cd "$scratch"
         [[ -f $session ]] || "$BIN/cosmic-ray" init mutation.toml "$session"
+        "$PYTHON" benchmarks/mutation_annotations.py "$session" # equivalent by construction: never run
         if [[ -n ${RETEST:-} ]]; then # tests added since: test the survivors again (the module unchanged)
             "$PYTHON" -c "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); \
 db.execute(\"delete from work_results where test_outcome = 'SURVIVED'\"); db.commit()" "$session"

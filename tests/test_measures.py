@@ -108,10 +108,26 @@ def test_f1_hand_computed_and_problexity():
     assert metrics.score("f1", *SEPARATED) < 0.03 and metrics.score("f1", *IDENTICAL) > 0.75  # r ≈ 10² / 2
 
 
+@pytest.mark.parametrize("sizes", [(10, 25), (7, 12, 30)])
+def test_fisher_ratios_of_unbalanced_classes_equal_their_definition(sizes):
+    """r = Σ_{j≠l} p_j p_l (μ_j − μ_l)² / Σ_j p_j σ_j², by a double loop over classes of unequal sizes."""
+    rng = np.random.default_rng(len(sizes))
+    codes = np.repeat(np.arange(len(sizes)), sizes)
+    X = rng.normal(size=(len(codes), 4)) * (1 + codes[:, None]) + codes[:, None] * [0.5, 1.0, 0.0, 2.0]
+    p = np.bincount(codes) / len(codes)
+    mu = [X[codes == j].mean(axis=0) for j in range(len(sizes))]
+    between = sum(p[j] * p[m] * (mu[j] - mu[m]) ** 2 for j in range(len(sizes)) for m in range(len(sizes)) if j != m)
+    within = sum(p[j] * X[codes == j].var(axis=0) for j in range(len(sizes)))
+    np.testing.assert_allclose(complexity.fisher_ratios(X, codes), between / within, rtol=1e-12)
+
+
 def test_f1_of_constant_features_is_nan_with_the_reason(caplog):
     X, y = np.full((12, 3), 2.5), np.repeat([0, 1], 6)
     with pytest.warns(RuntimeWarning, match="all 3 features are constant"):
         assert np.isnan(metrics.score("f1", X, y))
+    with pytest.warns(RuntimeWarning, match="F1 is undefined") as warned:
+        complexity.f1(X, y)
+    assert warned[0].filename == __file__  # the warning points at the caller's line
     X[:6, 1] = 1.0  # one feature separates the classes perfectly: F1 = 1 / (1 + inf) = 0
     assert metrics.score("f1", X, y) == 0.0
     X = np.full((12, 2), 1.0)
@@ -180,6 +196,8 @@ def test_n1_never_joins_a_case_to_its_own_patient():
     assert metrics.score("n1", X, y, groups=["a", "a", "b", "c"]) == 0.75
     with pytest.raises(ValueError, match="at least two patients"):
         metrics.score("n1", X, y, groups=["a"] * 4)
+    # Two patients, one per class: every edge of the tree joins the classes.
+    assert metrics.score("n1", X, y, groups=["a", "a", "b", "b"]) == 1.0
     with pytest.raises(ValueError, match="not connected: 2 of 4"):
         complexity.minimum_spanning_tree(np.where(np.add.outer([0, 0, 1, 1], [0, 0, 1, 1]) == 1, np.inf, 1.0))
 

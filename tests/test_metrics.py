@@ -166,6 +166,41 @@ def test_patient_wise_draws_whole_patients():
     assert scores.shape == (10,) and np.all(np.abs(scores) <= 1)
 
 
+@pytest.mark.parametrize("fraction", [0.0, -0.2, 1.01, 2.0])
+def test_a_fraction_outside_zero_to_one_is_refused(blobs, fraction):
+    data = metrics.check_inputs(*blobs)
+    with pytest.raises(ValueError, match=rf"fraction must be in \(0, 1\], got {fraction}"):
+        metrics.draw_sessions(data, 1, fraction, False, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("patient_wise", [False, True])
+def test_fraction_one_draws_every_case_once_and_a_tiny_fraction_one_of_each_class(patient_wise):
+    """fraction 1 is allowed and draws without replacement (each case once); a fraction that rounds to no sample
+    (round(3 · 0.1) = 0) still draws one case or patient of each class."""
+    y = np.repeat([0, 1], 6)
+    groups = np.arange(12) // 2  # three patients per class, two cases each
+    data = metrics.check_inputs(np.random.default_rng(0).normal(size=(12, 2)), y, groups)
+    for drawn in metrics.draw_sessions(data, 20, 1.0, patient_wise, np.random.default_rng(3)):
+        assert [sorted(m) for m in drawn] == [list(range(6)), list(range(6, 12))]
+    per_class = 2 if patient_wise else 1  # the one patient's two cases
+    data = metrics.check_inputs(np.random.default_rng(0).normal(size=(12, 2)), y, groups)
+    fraction = 0.1 if patient_wise else 0.05  # round(3 · 0.1) = 0 patients, round(6 · 0.05) = 0 cases
+    for drawn in metrics.draw_sessions(data, 20, fraction, patient_wise, np.random.default_rng(3)):
+        assert [len(m) for m in drawn] == [per_class, per_class]
+        assert len(set(groups[drawn[0]])) == 1
+
+
+def test_bootstrap_defaults_are_1000_sessions_of_sixty_percent_seed_zero(blobs):
+    X, y = blobs
+    scores = metrics.bootstrap("sil", X, y)
+    assert scores.shape == (1000,)
+    np.testing.assert_array_equal(scores[:5], metrics.bootstrap("sil", X, y, sessions=5, fraction=0.6, seed=0))
+    assert metrics.bootstrap("sil", X, y, sessions=1).shape == (1,)
+    for sessions in (0, -1):
+        with pytest.raises(ValueError, match=f"sessions must be at least 1, got {sessions}"):
+            metrics.bootstrap("sil", X, y, sessions=sessions)
+
+
 @pytest.fixture
 def registered():
     """Names registered by a test, removed again afterwards."""
@@ -199,6 +234,16 @@ def test_registered_metric_options_reach_the_metric(blobs, registered):
         metrics.bootstrap("shifted", X, y, sessions=3, ofset=1.0)
     with pytest.raises(ValueError, match="'x' is not of type 'number'"):
         metrics.bootstrap("shifted", X, y, sessions=3, offset="x")
+
+
+def test_a_seeded_metric_gets_seed_zero_by_default_and_its_session_seeds_in_bootstrap(blobs, registered):
+    X, y = blobs
+    registered.append("seed_echo")
+    metrics.register_metric("seed_echo", lambda X, y, groups, seed: float(seed), seeded=True)
+    assert metrics.score("seed_echo", X, y) == 0.0 and metrics.score("seed_echo", X, y, seed=5) == 5.0
+    expected = [metrics.session_seed(2, s) for s in range(3)]
+    np.testing.assert_array_equal(metrics.bootstrap("seed_echo", X, y, sessions=3, seed=2), expected)
+    assert len(set(expected)) == 3
 
 
 def test_a_built_in_name_cannot_be_taken_and_bootstrap_names_are_reserved():
@@ -251,6 +296,17 @@ def test_auto_device_is_numpy_without_a_gpu(monkeypatch):
     monkeypatch.setattr(devices.os.path, "exists", lambda path: False)
     assert metrics.resolve_device("auto") == "numpy"
     assert metrics.resolve_device("cuda:1") == "cuda:1"
+
+
+@pytest.mark.parametrize("cuda", [True, False])
+def test_with_an_nvidia_driver_the_device_is_cuda_when_torch_sees_a_gpu(monkeypatch, cuda):
+    import torch
+
+    monkeypatch.setattr(devices.os.path, "exists", lambda path: path == "/proc/driver/nvidia")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    assert devices.pick_device() == ("cuda" if cuda else "cpu")
+    assert devices.pick_device(fallback="numpy") == ("cuda" if cuda else "numpy")
+    assert metrics.resolve_device("auto") == ("cuda" if cuda else "numpy")
 
 
 def test_chunked_work_gives_the_same_scores(monkeypatch):
