@@ -73,8 +73,7 @@ sinfo -h -o %T | grep -qx idle || { tail "$WORK"/slurm*.log; fail "the node did 
 echo "slurm_test: Slurm up ($NODE) after ${SECONDS}s"
 
 # Two copies of the tiny project (.test/config.yaml): one run locally, one through the Slurm profile (site edits as
-# the README says: no account on this cluster, no GPUs, a status command without accounting database; and status
-# checks every 2 s, not 10, on this one idle node). The targets:
+# the README says: no account on this cluster, no GPUs, a status command without accounting database). The targets:
 # the first bootstrap chunk of SIL and FID on radiomics and the ResNet features of every dataset (and all they need).
 "$PY" - "$WORK" <<'EOF'
 import sys
@@ -99,7 +98,7 @@ SMK=("$PY" -m snakemake --configfile .test/config.yaml --max-threads 2)
 (cd "$WORK/local" && "${SMK[@]}" --cores 2 "${TARGETS[@]}" >run.log 2>&1) || { tail -40 "$WORK/local/run.log"; fail "local run"; }
 echo "slurm_test: local run done after ${SECONDS}s"
 (cd "$WORK/slurm" && "${SMK[@]}" --workflow-profile profiles/slurm --jobs 4 --slurm-status-command squeue \
-    --slurm-init-seconds-before-status-checks 2 --seconds-between-status-checks 2 --slurm-keep-successful-logs \
+    --slurm-init-seconds-before-status-checks 2 --slurm-keep-successful-logs \
     --set-resources extract_features:gpu=0 train_reference:gpu=0 -- "${TARGETS[@]}" >run.log 2>&1) ||
     { tail -60 "$WORK/slurm/run.log"; tail -20 "$WORK/slurmctld.log"; fail "Slurm run"; }
 echo "slurm_test: Slurm run done after ${SECONDS}s"

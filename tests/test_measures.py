@@ -200,6 +200,9 @@ def test_n1_never_joins_a_case_to_its_own_patient():
     assert metrics.score("n1", X, y, groups=["a", "a", "b", "b"]) == 1.0
     with pytest.raises(ValueError, match="not connected: 2 of 4"):
         complexity.minimum_spanning_tree(np.where(np.add.outer([0, 0, 1, 1], [0, 0, 1, 1]) == 1, np.inf, 1.0))
+    parts = np.array([0, 0, 1, 1, 1])  # the tree reaches case 1, then stops: 3 of 5 unreached
+    with pytest.raises(ValueError, match="not connected: 3 of 5"):
+        complexity.minimum_spanning_tree(np.where(parts[:, None] != parts[None, :], np.inf, 1.0))
 
 
 def test_lsc_never_counts_its_own_patient():
@@ -266,6 +269,15 @@ def test_the_readme_says_which_measures_count_patients():
             assert with_patients != pytest.approx(without, rel=1e-6, abs=1e-9), name
         else:
             assert with_patients == without, name
+
+
+def test_csg_of_hundreds_of_features_is_finite_and_scale_free_above_the_volume_floor():
+    """Window volumes are products over 300 features (e^540 and more): kept in logs, each class's weights
+    relative to its smallest window, so nothing over- or underflows, and scaling the features up changes nothing."""
+    X, y = gaussians(0.1, n_per_class=20, d=300, seed=0)  # overlapping classes: CSG ≈ 0.6
+    value = metrics.score("csg", X, y)
+    assert np.isfinite(value) and 0 < value < 1
+    assert metrics.score("csg", X * 1e3, y) == pytest.approx(value, rel=1e-9)
 
 
 def test_csg_equals_spectral_metric():

@@ -98,6 +98,21 @@ def test_fid_score_matches_sqrtm_route(blobs):
     assert metrics.fid_score(X, y) == pytest.approx(brute_fid_score(X, y), rel=1e-9)
 
 
+def test_frechet_distance_takes_two_rows_and_names_mismatched_features():
+    rng = np.random.default_rng(3)
+    A, B = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
+    assert metrics.frechet_distance(A, B) == pytest.approx(sqrtm_fid(A, B), rel=1e-6, abs=1e-9)
+    with pytest.raises(ValueError, match=r"A has 3 features but B has 2"):
+        metrics.frechet_distance(rng.normal(size=(5, 3)), rng.normal(size=(5, 2)))
+    with pytest.raises(ValueError, match=r"B must be a 2-D array with at least 2 rows, got shape \(1, 3\)"):
+        metrics.frechet_distance(A, B[:1])
+
+
+def test_separation_is_the_difference_over_the_larger_and_zero_where_undefined():
+    assert frechet.separation(1.0, 0.5) == 0.5 and frechet.separation(0.5, 1.0) == -0.5
+    assert frechet.separation(2.0, 2.0) == 0.0 and frechet.separation(0.0, -1e-3) == 0.0  # equal; largest 0
+
+
 def test_fid_more_features_than_samples_is_finite_and_deterministic():
     rng = np.random.default_rng(3)
     X = rng.normal(size=(30, 200))
@@ -322,3 +337,6 @@ def test_chunked_work_gives_the_same_scores(monkeypatch):
     chunked_sil = metrics.bootstrap("sil", X, y, groups, sessions=9, seed=2, device="numpy")
     np.testing.assert_allclose(chunked_sil, sil, rtol=1e-12)
     np.testing.assert_allclose(metrics.bootstrap("fid", X, y, sessions=9, seed=2, device="numpy"), fid, rtol=1e-9)
+    # torch's batched route in batches of 3 sessions (21 cases per class: 6,272 // (4 · 21²))
+    monkeypatch.setattr(backend, "BLOCK_VALUES", 6272)
+    np.testing.assert_allclose(metrics.bootstrap("fid", X, y, sessions=9, seed=2, device="cpu"), fid, rtol=1e-9)
