@@ -104,6 +104,8 @@ def test_frechet_distance_takes_two_rows_and_names_mismatched_features():
     assert metrics.frechet_distance(A, B) == pytest.approx(sqrtm_fid(A, B), rel=1e-6, abs=1e-9)
     with pytest.raises(ValueError, match=r"A has 3 features but B has 2"):
         metrics.frechet_distance(rng.normal(size=(5, 3)), rng.normal(size=(5, 2)))
+    with pytest.raises(ValueError, match=r"A has 2 features but B has 3"):
+        metrics.frechet_distance(rng.normal(size=(5, 2)), rng.normal(size=(5, 3)))
     with pytest.raises(ValueError, match=r"B must be a 2-D array with at least 2 rows, got shape \(1, 3\)"):
         metrics.frechet_distance(A, B[:1])
 
