@@ -200,7 +200,6 @@ def test_fraction_one_draws_every_case_once_and_a_tiny_fraction_one_of_each_clas
     for drawn in metrics.draw_sessions(data, 20, 1.0, patient_wise, np.random.default_rng(3)):
         assert [sorted(m) for m in drawn] == [list(range(6)), list(range(6, 12))]
     per_class = 2 if patient_wise else 1  # the one patient's two cases
-    data = metrics.check_inputs(np.random.default_rng(0).normal(size=(12, 2)), y, groups)
     fraction = 0.1 if patient_wise else 0.05  # round(3 · 0.1) = 0 patients, round(6 · 0.05) = 0 cases
     for drawn in metrics.draw_sessions(data, 20, fraction, patient_wise, np.random.default_rng(3)):
         assert [len(m) for m in drawn] == [per_class, per_class]
