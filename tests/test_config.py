@@ -108,6 +108,13 @@ def test_metric_entries_take_the_bootstrap_block_and_may_override_it():
     plan = pipeline_config.resolve(config)
     assert plan.metrics["sil"]["fraction"] == 0.5 and plan.metrics["sil_wide"]["fraction"] == 0.9
     assert plan.metrics["sil"]["type"] == "sil"  # a name that is a registered type needs no `type`
+    from difficulty.metrics import METRICS
+    from difficulty.prediction.points import comparable
+
+    chunked = pipeline_config.resolve(minimal(bootstrap={"fraction": 0.5, "chunks": 5, "sessions_per_chunk": 1}))
+    options = METRICS.get("sil").all_options()  # how the sessions are cut into jobs does not change the results
+    assert comparable(chunked.metrics["sil"], options) == comparable(plan.metrics["sil"], options)
+    assert comparable(plan.metrics["sil_wide"], options) != comparable(plan.metrics["sil"], options)
 
 
 @pytest.mark.parametrize(
@@ -118,6 +125,9 @@ def test_metric_entries_take_the_bootstrap_block_and_may_override_it():
         ({"features": {"r": {"type": "medicalnet"}}}, r"features.r: option 'depth' is required"),
         ({"metrics": {"s": {"type": "sil", "multiclass": "all"}}}, r"metrics.s.multiclass: 'all' is not one of"),
         ({"bootstrap": {"fraction": 2}}, r"bootstrap.fraction: 2 is greater than the maximum of 1"),
+        ({"bootstrap": {"sessions_per_chunk": 0}}, r"bootstrap.sessions_per_chunk: 0 is less than the minimum of 1"),
+        ({"bootstrap": {"chunks": 0}}, r"bootstrap.chunks: 0 is less than the minimum of 1"),
+        ({"bootstrap": {"fraction": 0}}, r"bootstrap.fraction: 0 is less than or equal to the minimum of 0"),
         (
             {"models": {"m": {"type": "cnn3d", "epoch": 3}}},
             r"models.m: unknown option 'epoch' \(known options: augment, ",

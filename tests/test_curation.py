@@ -419,8 +419,8 @@ def test_the_labels_step_refuses_a_kind_that_invents_or_repeats_cases(tmp_path):
     cases = tmp_path / "cases.parquet"
     write_table(pd.DataFrame({"case_id": ["c0", "c1", "c2"], "patient_id": ["p0", "p1", "p2"], "label": "a"}), cases)
     bad = {
-        "repeats": lambda table: pd.concat([table, table.iloc[:1]], ignore_index=True),
-        "invents": lambda table: table.assign(case_id=["c0", "c1", "x9"]),
+        "repeats": lambda table: pd.concat([table, table.iloc[:2]], ignore_index=True),  # the first one named
+        "invents": lambda table: table.assign(case_id=["c0", "x9", "x8"]),
     }
     try:
         for name, fn in bad.items():

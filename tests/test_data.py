@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import SimpleITK as sitk
+import yaml
 
 from conftest import ADRENAL, prepared, write_nifti
 from difficulty.data import SOURCES, Case, datasets, grid, labels, masks, medmnist, preprocess, sheet, synthetic
@@ -278,8 +279,25 @@ def test_dataset_index_resolves_parents_and_refuses_cycles():
     assert datasets.root(by_name, "c") == "a"
     with pytest.raises(ValueError, match="unknown parent 'z'"):
         datasets.index([{"name": "b", "parent": "z"}])
+    with pytest.raises(ValueError, match="dataset 'b' has unknown parent 'z'"):
+        datasets.index([{"name": "c", "parent": "b"}, {"name": "b", "parent": "z"}])  # the one whose parent it is
     with pytest.raises(ValueError, match="b -> c -> b form a cycle"):
         datasets.index([{"name": "b", "parent": "c"}, {"name": "c", "parent": "b"}])
+
+
+def test_only_a_variant_that_changes_images_is_prepared_on_its_own():
+    specs = [
+        {"name": "a", "source": "synthetic", "separation": 0.5},
+        {"name": "noisy", "parent": "a", "label_noise": 0.1},
+        {"name": "blurred", "parent": "a", "blur": 1.0},
+        {"name": "blurred_noisy", "parent": "blurred", "label_noise": 0.1},
+    ]
+    by_name = datasets.index([datasets.resolve_dataset(spec) for spec in specs])
+    assert [datasets.changes_images(by_name[n]) for n in by_name] == [False, False, True, False]
+    assert [datasets.prepared_root(by_name, n) for n in by_name] == ["a", "a", "blurred", "blurred"]
+    assert [datasets.root(by_name, n) for n in by_name] == ["a"] * 4
+    from_yaml = yaml.safe_load("name: a\nsource: synthetic\nseparation: 0.5")  # YAML's strings, not literals
+    assert datasets.resolve_dataset(from_yaml) == by_name["a"]
 
 
 def test_seeds_are_stable_and_key_dependent():

@@ -44,6 +44,13 @@ def test_join_labels_aligns_by_case_id_and_reports_missing():
     assert list(y) == ["x", "y", "x"] and list(g) == ["p", "q", "r"]
     with pytest.raises(ValueError, match=r"1 cases have no features \(e.g. \['c9'\]\)"):
         join_labels(feats, pd.concat([cases, cases.iloc[:1].assign(case_id="c9")]))
+    unknown = pd.DataFrame({"case_id": [f"x{i}" for i in range(7)], "label": "x", "patient_id": "p"})
+    with pytest.raises(ValueError, match=r"7 cases have no features \(e.g. \['x0', 'x1', 'x2', 'x3', 'x4'\]\)"):
+        join_labels(table({"a": [0.0, 1.0, 2.0, 3.0]}), pd.concat([cases, unknown]))  # c3: features, no case
+    ids = [f"c{i}" for i in range(300)]  # hundreds of cases: counts compared by value
+    cases = pd.DataFrame({"case_id": ids[::-1], "label": "x", "patient_id": "p"})
+    X, _, _ = join_labels(table({"a": np.arange(300.0)}), cases)
+    np.testing.assert_array_equal(X[:, 0], np.arange(300.0)[::-1])
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ def test_the_direction_comes_from_the_summary():
     assert table["spearman"].tolist() == pytest.approx([-1.0, -1.0]) and table["monotonic"].all()
 
 
-def test_a_bootstrap_job_writes_the_direction_of_its_metric(tmp_path):
+def test_a_bootstrap_job_writes_the_direction_of_its_metric(tmp_path, caplog):
     from difficulty.io import read_table, write_table
     from difficulty.metrics.jobs import bootstrap_chunk
 
@@ -55,18 +55,19 @@ def test_a_bootstrap_job_writes_the_direction_of_its_metric(tmp_path):
     write_table(features, tmp_path / "f.parquet")
     labels = pd.DataFrame({"case_id": ids, "patient_id": ids, "label": ["x", "y"] * 10})
     write_table(labels, tmp_path / "l.parquet")
-    spec = {"type": "n2", "chunks": 1, "sessions_per_chunk": 3, "fraction": 0.6, "patient_wise": False}
+    spec = {"type": "n2", "chunks": 1, "sessions_per_chunk": 2, "fraction": 0.6, "patient_wise": False}
+    caplog.set_level("INFO", logger="difficulty")
     out = tmp_path / "out.parquet"
-    bootstrap_chunk(
-        features=tmp_path / "f.parquet",
-        labels=tmp_path / "l.parquet",
-        output=out,
-        dataset="d",
-        feature="f",
-        metric="complexity",
-        chunk=0,
-        spec=spec,
-        seed=1,
-    )
-    table = read_table(out)
-    assert len(table) == 3 and not table["higher_is_easier"].any()  # N2: lower is easier
+
+    def scores(sessions):
+        files = {"features": tmp_path / "f.parquet", "labels": tmp_path / "l.parquet", "output": out}
+        keys = {"dataset": "d", "feature": "f", "metric": "complexity", "chunk": 0}
+        bootstrap_chunk(**files, **keys, spec=spec | {"sessions_per_chunk": sessions}, seed=1)
+        return read_table(out)
+
+    table = scores(2)
+    assert len(table) == 2 and not table["higher_is_easier"].any()  # N2: lower is easier
+    two = table["score"].to_numpy()
+    assert f"mean {two.mean():.4f}, sd {two.std(ddof=1):.4f}" in caplog.messages and two[0] != two[1]
+    one = scores(1)["score"].iloc[0]
+    assert caplog.messages[-1] == f"mean {one:.4f}, sd 0.0000"  # one session: no spread

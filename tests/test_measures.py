@@ -1,5 +1,7 @@
 """The added difficulty measures: known answers, the peer packages' values, and invariances of every metric."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from scipy.stats import ks_2samp
@@ -94,6 +96,52 @@ def test_linear_probe_equals_scikit_learn_cross_validation():
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
     proba = cross_val_predict(model, X, y, groups=np.arange(len(y)), cv=folds, method="predict_proba")
     assert metrics.score("probe", X, y, seed=11) == pytest.approx(roc_auc_score(y, proba[:, 1]), rel=1e-12)
+
+
+def test_the_probes_folds_take_every_seed_below_2_32_and_need_each_class_in_every_training_fold():
+    from difficulty.metrics.out_of_fold import canonical_out_of_fold
+
+    data = metrics.check_inputs(*gaussians(0.7, seed=3))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        canonical_out_of_fold(data, 5, 1.0, 7).fold = None  # read-only, shared by the probe and curation
+    folds = [canonical_out_of_fold(data, 5, 1.0, seed).fold for seed in (7, 2**31 + 7, 2**32 + 7)]
+    assert (folds[2] == folds[0]).all() and not (folds[1] == folds[0]).all()
+    X, y = gaussians(0.7, seed=4)
+    groups = np.where(y == 1, -1, np.arange(len(y)))  # class 1 is one patient: in one fold's test part only
+    with pytest.raises(ValueError, match="a training fold lacks a class: use fewer folds or more cases"):
+        canonical_out_of_fold(metrics.check_inputs(X, y, groups), 2, 1.0, 0)
+
+
+def test_nearest_gives_the_k_smallest_of_each_row_nearest_first(monkeypatch):
+    D = pairwise.distance_matrix(np.random.default_rng(10).normal(size=(300, 3)))
+    expected = {k: np.argsort(D, axis=1, kind="stable")[:, :k] for k in (1, 2, 5, 9)}
+
+    def only_what_numpy_promises(a, kth, axis):
+        """argpartition's contract and no more: the kth in place, the others on their side in reverse order
+        (NumPy's own often leaves more of the row sorted, which would hide a wrong kth)."""
+        order = np.argsort(a, axis=axis, kind="stable")
+        return np.concatenate([order[:, :kth][:, ::-1], order[:, kth : kth + 1], order[:, kth + 1 :][:, ::-1]], 1)
+
+    for partition in (np.argpartition, only_what_numpy_promises):
+        monkeypatch.setattr(np, "argpartition", partition)
+        for k, nearest_first in expected.items():
+            np.testing.assert_array_equal(pairwise.nearest(D, k), nearest_first)
+
+
+def test_pairwise_sessions_compute_the_whole_matrix_once_up_to_its_limit(monkeypatch):
+    X, y = gaussians(0.5, n_per_class=10, seed=11)
+    data = metrics.check_inputs(X, y)
+    draws = metrics.draw_sessions(data, 3, 0.5, False, np.random.default_rng(0))  # 10 cases a session
+    sizes = []
+    sessions = pairwise.sessions_from_matrix(
+        lambda M, codes, groups: float(M.sum()), lambda X: sizes.append(len(X)) or pairwise.distance_matrix(X)
+    )
+    expected = [pairwise.distance_matrix(X[np.concatenate(d)]).sum() for d in draws]
+    for limit, computed in ((21, [20]), (20, [20]), (19, [10, 10, 10])):
+        monkeypatch.setattr(pairwise, "FULL_MATRIX_MAX_N", limit)
+        sizes.clear()
+        np.testing.assert_allclose(sessions(data, draws), expected, rtol=1e-12)
+        assert sizes == computed
 
 
 def test_f1_hand_computed_and_problexity():
@@ -366,6 +414,7 @@ def test_every_metric_is_invariant_where_it_should_be(name, three_classes):
 
 
 def test_exempt_metrics_really_depend_on_what_they_are_exempt_from():
+    assert [name for name in METRICS.names() if not METRICS.get(name).order_free] == ["fid"]
     X, y = gaussians(0.8, seed=8)
     p = np.random.default_rng(1).permutation(len(y))
     assert metrics.fid_score(X[p], y[p]) != pytest.approx(metrics.fid_score(X, y), rel=1e-6)  # halves by order

@@ -1,11 +1,13 @@
 """Metric engine against the study's definitions, computed the slow, obvious way."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import scipy.linalg
 
 from difficulty import devices, metrics
-from difficulty.metrics import backend, frechet
+from difficulty.metrics import backend, frechet, silhouette_score
 from difficulty.options import Option
 
 
@@ -72,6 +74,63 @@ def test_silhouette_string_labels_and_patient_with_only_own_cases():
     assert metrics.silhouette(X, y, groups) == pytest.approx(expected, rel=1e-9)
 
 
+def test_silhouette_counts_a_case_with_a_single_other_case_of_its_class():
+    rng = np.random.default_rng(4)
+    X, y = rng.normal(size=(4, 3)), np.array([0, 0, 1, 1])  # a_i is the distance to the one other case
+    assert metrics.silhouette(X, y) == pytest.approx(brute_silhouette(X, y, np.arange(4)), rel=1e-9)
+    assert metrics.silhouette(X, y) != 0.0
+    sessions = metrics.bootstrap("sil", X, y, sessions=2, fraction=1.0, device="numpy")  # SIL takes two a class
+    np.testing.assert_allclose(sessions, metrics.silhouette(X, y), rtol=1e-12)
+    X, y, groups = rng.normal(size=(6, 3)), np.array([0, 0, 0, 1, 1, 1]), np.array([0, 0, 1, 2, 3, 4])
+    assert metrics.silhouette(X, y, groups) == pytest.approx(brute_silhouette(X, y, groups), rel=1e-9)
+
+
+def test_silhouette_of_duplicated_cases_and_of_features_far_from_zero_is_exact():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(10, 8)), np.repeat([0, 1], 5)
+    X, y = np.vstack([X, X]), np.concatenate([y, y])  # every case twice: distance 0, which may round below 0
+    assert metrics.silhouette(X, y) == pytest.approx(brute_silhouette(X, y, np.arange(20)), rel=1e-6)
+    X = rng.normal(size=(30, 4)) + 1e6  # a common offset (raw intensities, volumes) must not cost digits
+    y = np.repeat([0, 1], 15)
+    assert metrics.silhouette(X, y) == pytest.approx(brute_silhouette(X, y, np.arange(30)), rel=1e-7)
+
+
+def test_silhouette_of_identical_cases_is_zero():
+    assert metrics.silhouette(np.ones((6, 3)), [0, 0, 0, 1, 1, 1]) == 0.0  # a = b = 0: no separation
+
+
+def test_silhouette_in_distance_blocks_equals_one_block(blobs, monkeypatch):
+    X, y = blobs
+    groups = np.arange(len(y)) // 3
+    whole = [metrics.silhouette(X, y, groups, multiclass=m) for m in ("pairs", "nearest")]
+    monkeypatch.setattr(backend, "BLOCK_VALUES", 7 * len(y))  # blocks of 7 rows
+    assert [metrics.silhouette(X, y, groups, multiclass=m) for m in ("pairs", "nearest")] == pytest.approx(whole)
+
+
+def test_silhouette_options_read_from_a_config_are_compared_by_value():
+    rng = np.random.default_rng(2)
+    X = np.vstack([rng.normal(m, 1, (10, 4)) for m in (0, 2, 5)])
+    y = np.repeat([0, 1, 2], 10)
+    pairs, nearest = "".join(["pa", "irs"]), "".join(["near", "est"])  # new str objects, as YAML makes them
+    assert pairs is not "pairs"  # noqa: F632 (the point of the test)
+    assert metrics.silhouette(X, y, multiclass=pairs) == metrics.silhouette(X, y)
+    assert metrics.silhouette(X, y, multiclass=nearest) == metrics.silhouette(X, y, multiclass="nearest")
+    assert metrics.silhouette(X, y, multiclass=pairs, per_pair=True) == metrics.silhouette(X, y, per_pair=True)
+    with pytest.raises(ValueError, match="per_pair=True needs multiclass='pairs'"):
+        metrics.silhouette(X, y, multiclass="nearest", per_pair=True)
+
+
+def test_silhouette_with_patients_spread_over_the_classes(blobs):
+    X, y = blobs
+    groups = np.random.default_rng(5).integers(0, 12, len(y))  # most patients have cases of both classes
+    assert metrics.silhouette(X, y, groups) == pytest.approx(brute_silhouette(X, y, groups), rel=1e-9)
+    rng = np.random.default_rng(6)
+    X, y, groups = rng.normal(size=(45, 4)), np.repeat([0, 1, 2], 15), rng.integers(0, 8, 45)
+    for (a, b), value in metrics.silhouette(X, y, groups, per_pair=True).items():
+        keep = (y == a) | (y == b)
+        assert value == pytest.approx(brute_silhouette(X[keep], y[keep], groups[keep]), rel=1e-9)
+
+
 def test_silhouette_multiclass_pairs_and_nearest():
     rng = np.random.default_rng(2)
     X = np.vstack([rng.normal(m, 1, (15, 4)) for m in (0, 2, 5)])
@@ -106,8 +165,14 @@ def test_frechet_distance_takes_two_rows_and_names_mismatched_features():
         metrics.frechet_distance(rng.normal(size=(5, 3)), rng.normal(size=(5, 2)))
     with pytest.raises(ValueError, match=r"A has 2 features but B has 3"):
         metrics.frechet_distance(rng.normal(size=(5, 2)), rng.normal(size=(5, 3)))
+    wide = rng.normal(size=(2, 5, 300))  # feature counts past CPython's small-int cache compare by value
+    assert metrics.frechet_distance(*wide) == pytest.approx(sqrtm_fid(*wide), rel=1e-6)
     with pytest.raises(ValueError, match=r"B must be a 2-D array with at least 2 rows, got shape \(1, 3\)"):
         metrics.frechet_distance(A, B[:1])
+    with pytest.raises(ValueError, match=r"A must be a 2-D array with at least 2 rows, got shape \(3,\)"):
+        metrics.frechet_distance(A[0], B)  # one vector, not samples
+    with pytest.raises(ValueError, match=r"B must be a 2-D array with at least 2 rows, got shape \(2, 2, 3\)"):
+        metrics.frechet_distance(A, np.stack([B, B]))
 
 
 def test_separation_is_the_difference_over_the_larger_and_zero_where_undefined():
@@ -233,6 +298,9 @@ def test_registered_metric_runs_in_bootstrap(blobs, registered):
     scores = metrics.bootstrap("mean_difference", X, y, sessions=3, seed=0)
     assert scores.shape == (3,) and np.all(scores > 0)
     assert "mean_difference" in metrics.metric_names() and metrics.score("mean_difference", X, y) > 0
+    entry = metrics.METRICS.get("mean_difference")  # what a plugin that declares nothing is taken to be
+    assert (entry.higher_is_easier, entry.min_per_class, entry.order_free, entry.scale_free) == (True, 2, True, True)
+    assert not (entry.seeded or entry.label_only) and entry.sessions is None
 
 
 def test_registered_metric_options_reach_the_metric(blobs, registered):
@@ -267,20 +335,41 @@ def test_a_built_in_name_cannot_be_taken_and_bootstrap_names_are_reserved():
         metrics.register_metric("sil", lambda X, y, g: 0.0)
     with pytest.raises(ValueError, match="option .fraction. is an option of every metric entry"):
         metrics.register_metric("x", lambda X, y, g: 0.0, options={"fraction": Option(0.5)})
+    with pytest.raises(TypeError):
+        metrics.Metric(len, name="x")  # fields by name only: a new field can never shift the others
 
 
 @pytest.mark.parametrize(
     ("X", "y", "message"),
     [
-        (np.ones((6, 2)), [0] * 6, "one class only"),
+        (np.ones((6, 2)), [0] * 6, r"y holds one class only \(0\)"),
+        (np.ones((9, 2)), ["a"] * 4 + ["b"] * 4 + ["c"], r"class 'c' has 1 samples"),
         (np.ones((6, 2)), [0, 0, 0, 1, 1], "one label per row"),
-        (np.array([[0.0, np.nan]] * 8), [0, 1] * 4, "NaN or inf"),
+        (np.array([[0.0, np.nan]] * 8), [0, 1] * 4, r"8 NaN or inf values \(first at row 0, column 1\)"),
+        (np.ones((6, 2)), [[0], [0], [0], [1], [1], [1]], r"y has shape \(6, 1\): one label per row"),
+        (np.ones((6, 2)), 0, r"y has shape \(\): one label per row"),
+        (np.ones((6, 2)), [0, 1] * 4, r"X has 6 rows but y has shape \(8,\)"),
+        (np.ones((6, 2, 1)), [0, 1] * 3, r"X must be a 2-D array \(samples, features\), got shape \(6, 2, 1\)"),
+        (np.ones(6), [0, 1] * 3, r"X must be a 2-D array \(samples, features\), got shape \(6,\)"),
+        (np.arange(24.0).reshape(12, 2), [0] * 3 + [1] * 3 + [2] * 6, r"class 0 has 3 samples; .* at least 4$"),
         (np.arange(14.0).reshape(7, 2), [0, 0, 0, 0, 1, 1, 1], "needs at least 4"),
     ],
 )
 def test_invalid_input_is_refused_with_a_clear_message(X, y, message):
     with pytest.raises(ValueError, match=message):
         metrics.fid_score(X, y)
+
+
+def test_checked_inputs_are_read_only_with_classes_in_sorted_order_and_one_group_per_row():
+    data = metrics.check_inputs(np.ones((4, 2)), ["b", "a", "b", "a"])
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        data.codes = None
+    assert data.classes.tolist() == ["a", "b"] and data.codes.tolist() == [1, 0, 1, 0]
+    for groups in ([0, 1, 2], [0, 1, 2, 3, 4]):
+        with pytest.raises(ValueError, match=f"X has 4 rows but groups has {len(groups)} entries"):
+            metrics.check_inputs(np.ones((4, 2)), [0, 0, 1, 1], groups)
+    many = metrics.check_inputs(np.ones((300, 2)), [0, 1] * 150, np.arange(300))  # lengths compared by value
+    assert len(many.codes) == len(many.groups) == 300
 
 
 def test_unknown_metric_and_too_small_bootstrap():
@@ -308,9 +397,122 @@ def test_torch_backend_equals_numpy(metric):
         np.testing.assert_allclose(torch_cpu, ours, rtol=1e-9, atol=1e-12)
 
 
+def test_fid_takes_torchs_route_for_a_torch_device_only_and_keeps_the_digits_of_features_far_from_zero(monkeypatch):
+    rng = np.random.default_rng(9)
+    X, y = rng.normal(size=(40, 12)) + 1e6, np.repeat([0, 1], 20)
+    X[y == 1] += 0.5
+    batched, routes = frechet._batched_sessions, []
+    monkeypatch.setattr(frechet, "_batched_sessions", lambda *args: routes.append("torch") or batched(*args))
+    ours = metrics.bootstrap("fid", X, y, sessions=4, seed=3, device="".join(["num", "py"]))  # a YAML string
+    assert routes == []
+    np.testing.assert_allclose(metrics.bootstrap("fid", X, y, sessions=4, seed=3, device="cpu"), ours, rtol=1e-6)
+    assert routes == ["torch"]
+
+
+# ---- routes and memory budgets: the answer never depends on them, the cost does ------------------------------
+
+
+def spy(monkeypatch, module, name, record):
+    """Replace ``module.name`` by a wrapper that calls ``record(*args)`` first."""
+    real = getattr(module, name)
+    monkeypatch.setattr(module, name, lambda *args, **kw: record(*args) or real(*args, **kw))
+
+
+@pytest.mark.parametrize(
+    ("d", "routes"),
+    [(6, ["data"] * 3), (7, ["gram", "gram", "data"]), (12, ["gram", "gram", "data"]), (13, ["gram"] * 3)],
+)
+def test_fid_takes_the_data_route_while_features_are_at_most_0_6_of_the_smaller_set(d, routes, monkeypatch):
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(40, d)), np.repeat([0, 1], 20)  # halves of 10 (within), classes of 20 (between)
+    taken = []
+    spy(monkeypatch, frechet, "_fid_from_data", lambda *args: taken.append("data"))
+    spy(monkeypatch, frechet, "gram_fid", lambda *args: taken.append("gram"))
+    metrics.bootstrap("fid", X, y, sessions=1, fraction=1.0, device="numpy")
+    assert taken == routes
+
+
+def test_the_covariance_factor_has_at_most_d_rows_and_gives_the_covariance():
+    rng = np.random.default_rng(5)
+    for n, d in ((50, 4), (4, 4), (3, 6)):  # a QR only where there are more rows than features
+        Xc = rng.normal(size=(n, d))
+        Xc -= Xc.mean(axis=0)
+        F = frechet._cov_factor(Xc)
+        assert F.shape == (min(n, d), d)
+        np.testing.assert_allclose(F.T @ F, np.cov(Xc, rowvar=False), atol=1e-12)
+
+
+def test_the_block_budget_bounds_memory_and_keeps_blocks_large():
+    assert backend.BLOCK_VALUES * 8 <= 128 * 2**20  # one block of float64 values: at most 128 MB
+    assert backend.BLOCK_VALUES // 20_000 >= 500  # 20,000 cases: distance blocks of 500 rows or more
+
+
+def test_distances_have_a_zero_diagonal_and_zero_between_duplicates():
+    X = np.random.default_rng(0).normal(size=(10, 8))
+    D = metrics.pairwise.distance_matrix(np.vstack([X, X]))  # copies: distances that may round below 0
+    assert np.isfinite(D).all() and (np.diag(D) == 0).all()
+    np.testing.assert_allclose(np.diag(D, 10), 0.0, atol=1e-6)
+
+
+def test_both_backends_take_the_trace_of_the_last_two_axes_of_any_array():
+    import torch
+
+    assert all(isinstance(backend.array_ops(device), backend.TorchOps) for device in ("cpu", "cuda", "cuda:1"))
+    M = np.random.default_rng(7).normal(size=(2, 3, 4, 4))
+    for ops, asarray in ((backend.NUMPY, np.asarray), (backend.TorchOps("cpu"), torch.as_tensor)):
+        for x in (M[0, 0], M[0], M):
+            np.testing.assert_allclose(np.asarray(ops.trace(asarray(x))), np.trace(x, axis1=-2, axis2=-1))
+
+
+def test_gram_fid_is_batched_over_leading_axes():
+    rng = np.random.default_rng(6)
+    A, B = rng.normal(size=(3, 8, 5)), rng.normal(size=(3, 6, 5))  # three pairs of sample sets
+    batched = frechet.gram_fid(A @ A.transpose(0, 2, 1), B @ B.transpose(0, 2, 1), A @ B.transpose(0, 2, 1))
+    np.testing.assert_allclose(batched, [metrics.frechet_distance(a, b) for a, b in zip(A, B)], rtol=1e-9)
+
+
+def test_fid_keeps_the_whole_gram_matrix_up_to_gram_max_n_cases(monkeypatch):
+    X = np.random.default_rng(2).normal(size=(30, 40))
+    a, b = np.arange(0, 12), np.arange(12, 30)
+    for most, kept in ((31, True), (30, True), (29, False)):
+        monkeypatch.setattr(frechet, "GRAM_MAX_N", most)
+        fid = frechet.SubsetFid(X)
+        assert fid(a, b) == pytest.approx(metrics.frechet_distance(X[a], X[b]), rel=1e-9)
+        assert (fid.K is not None) == kept and (not kept or fid.K.shape == (30, 30))
+
+
+@pytest.mark.parametrize(("budget", "batches"), [(3 * 4 * 12**2 + 100, [3, 3, 2]), (100, [1] * 8)])
+def test_torchs_fid_batches_as_many_sessions_as_the_block_budget_holds(budget, batches, monkeypatch):
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(40, 30)), np.repeat([0, 1], 20)  # 12 drawn per class: 4 · 12² values a session
+    ours = metrics.bootstrap("fid", X, y, sessions=8, device="numpy")
+    sizes = []
+    spy(monkeypatch, frechet, "gram_fid", lambda Kaa, Kbb, Kab, ops: sizes.append(Kaa.shape[0]))
+    monkeypatch.setattr(backend, "BLOCK_VALUES", budget)
+    np.testing.assert_allclose(metrics.bootstrap("fid", X, y, sessions=8, device="cpu"), ours, rtol=1e-9)
+    assert sizes == [n for n in batches for _ in range(3)]  # per batch: two halves, one pair
+
+
+@pytest.mark.parametrize(("budget", "chunks", "rows"), [(2 * 40 * 2 * 3 + 7, [3, 3, 2], 12), (30, [1] * 8, 1)])
+def test_sil_chunks_sessions_and_distance_rows_by_the_block_budget(budget, chunks, rows, monkeypatch):
+    rng = np.random.default_rng(4)
+    X, y = rng.normal(size=(40, 5)), np.repeat([0, 1], 20)
+    ours = metrics.bootstrap("sil", X, y, sessions=8, device="numpy")
+    sessions, blocks = [], []
+    spy(monkeypatch, silhouette_score, "silhouette_sessions", lambda data, chosen, *a: sessions.append(chosen.shape[1]))
+    spy(monkeypatch, silhouette_score._DistanceSums, "__call__", lambda self, r: blocks.append(r.stop - r.start))
+    monkeypatch.setattr(backend, "BLOCK_VALUES", budget)
+    np.testing.assert_allclose(metrics.bootstrap("sil", X, y, sessions=8, device="numpy"), ours, rtol=1e-12)
+    assert sessions == chunks  # (classes, cases, sessions) chosen matrices: at most half the budget
+    per_call = [rows] * (40 // rows) + [40 % rows] * (40 % rows > 0)  # (rows, cases) distances per block
+    assert blocks == per_call * len(chunks)
+
+
 def test_auto_device_is_numpy_without_a_gpu(monkeypatch):
     monkeypatch.setattr(devices.os.path, "exists", lambda path: False)
     assert metrics.resolve_device("auto") == "numpy"
+    assert metrics.resolve_device("".join(["au", "to"])) == "numpy"  # a device read from YAML
+    assert backend.array_ops("".join(["num", "py"])) is backend.NUMPY
     assert metrics.resolve_device("cuda:1") == "cuda:1"
 
 

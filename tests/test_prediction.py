@@ -468,6 +468,22 @@ def test_the_predictor_table_names_the_model_entry_and_marks_the_kept_predictor(
     tiny = table[table["model"] == "tiny"].iloc[0]
     assert tiny["note"] == "not fitted: 2 calibration families (f0, f1), 3 needed" and not tiny["kept"]
     assert tiny["model_type"] == ""
+    assert (cnn["model_benchmark"].str.contains("0.814 on average over 10 seeds")).all()
+    assert tiny["model_benchmark"] == ""
+
+
+def test_the_benchmarked_figure_is_named_only_for_the_network_and_training_it_measured():
+    from difficulty.models.registry import MODELS, benchmark_note
+
+    figure = MODELS.get("cnn3d").benchmark
+    assert "0.814" in figure and "cheap stand-in" in figure
+    assert benchmark_note({"type": "cnn3d"}) == figure
+    # how the AUC is measured does not change the network: the figure stands
+    assert benchmark_note({"type": "cnn3d", "split": "official", "folds": 5, "validation": 0.1}) == figure
+    assert benchmark_note({"type": "cnn3d", "channels": [8, 16, 32], "lr": 0.003}) == figure
+    for changed in ({"epochs": 20}, {"channels": [16, 32, 64]}, {"dropout": 0.5}, {"augment": False}):
+        assert benchmark_note({"type": "cnn3d"} | changed) == "", changed
+    assert benchmark_note({"type": "resnet3d", "depth": 18}) == ""  # not benchmarked
 
 
 def test_the_answer_table_reads_the_prediction_first_then_the_measured_auc():

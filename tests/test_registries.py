@@ -16,6 +16,7 @@ from conftest import REPO, prepared
 from difficulty import metrics
 from difficulty.data import SOURCES, VARIANTS, Case, resolve_dataset
 from difficulty.data.synthetic import iter_phantoms
+from difficulty.errors import DataError
 from difficulty.features import FEATURES, resolve_feature
 from difficulty.metrics import METRICS, bootstrap, check_inputs, draw_sessions, session_seed
 from difficulty.models import MODELS, resolve_model
@@ -208,6 +209,20 @@ def test_every_metric_bootstraps_deterministically_whatever_the_label_names(name
         idx = np.concatenate(drawn)
         seeded = {"seed": session_seed(3, s)} if METRICS.get(name).seeded else {}
         assert scores[s] == pytest.approx(METRICS.get(name).fn(X[idx], y[idx], groups[idx], **seeded), rel=1e-9)
+
+
+@pytest.mark.parametrize("name", METRICS.names())
+def test_every_metric_bootstraps_a_class_of_its_fewest_cases_and_refuses_one_fewer(name):
+    fewest = METRICS.get(name).min_per_class
+    assert fewest == {"fid": 4, "probe": 5}.get(name, 2)  # two per half; a patient per fold; two otherwise
+    X, y = two_classes(2.0, n=24)
+    X, y = X[12 - fewest :], y[12 - fewest :]  # class 0: exactly the fewest cases the metric takes
+    assert bootstrap(name, X, y, sessions=2, fraction=1.0, device="numpy").shape == (2,)
+    with pytest.raises(DataError, match=rf"has {fewest - 1} samples; this metric needs at least {fewest}$"):
+        bootstrap(name, X[1:], y[1:], sessions=2, fraction=1.0, device="numpy")
+    if METRICS.get(name).module.startswith("difficulty."):  # a built-in metric on its own checks the same
+        with pytest.raises(DataError, match=rf"has {fewest - 1} samples; this metric needs at least {fewest}$"):
+            metrics.score(name, X[1:], y[1:])
 
 
 # ---- models ------------------------------------------------------------------------------------------------

@@ -74,14 +74,15 @@ def correlate_study(scores: pd.DataFrame, folds: pd.DataFrame, seed: int = 0) ->
     rows = []
     for (feature, metric), group in scores.groupby(["feature", "metric"], sort=True):
         for model, perf in models.groupby("model", sort=True):
+            perf = perf.set_index("dataset")  # one summary row per dataset
             rng = np.random.default_rng(seed)
             xs, ys = [], []
             for dataset, part in group.groupby("dataset", sort=True):
-                stat = perf[perf["dataset"] == dataset]
-                if stat.empty:
+                if dataset not in perf.index:
                     continue
                 xs.append(part["score"].to_numpy())
-                ys.append(rng.normal(stat["auc_mean"].iloc[0], np.nan_to_num(stat["auc_sd"].iloc[0]), len(part)))
+                mean, sd = perf.at[dataset, "auc_mean"], np.nan_to_num(perf.at[dataset, "auc_sd"])
+                ys.append(rng.normal(mean, sd, len(part)))
             x, y = np.concatenate(xs), np.concatenate(ys)
             r, p = stats.pearsonr(x, y) if len(x) > 2 and np.ptp(x) > 0 else (np.nan, np.nan)
             rows.append(

@@ -51,7 +51,7 @@ class CanonicalFolds:
         return proba, fold
 
 
-def canonical_out_of_fold(data: Inputs, folds: int = FOLDS, C: float = 1.0, seed: int = 0) -> CanonicalFolds:
+def canonical_out_of_fold(data: Inputs, folds: int, C: float, seed: int) -> CanonicalFolds:
     """Out-of-fold probabilities of an L2 logistic regression, patient-grouped stratified folds.
 
     Parameters
@@ -69,7 +69,7 @@ def canonical_out_of_fold(data: Inputs, folds: int = FOLDS, C: float = 1.0, seed
     order = np.lexsort(data.X.T[::-1])
     Xs, codes, patients = data.X[order], _first_seen(data.codes[order]), _first_seen(data.groups[order])
     proba = np.zeros((len(Xs), data.n_classes))
-    fold = np.full(len(Xs), -1, dtype=np.int64)
+    fold = np.empty(len(Xs), dtype=np.int64)  # each sample is in exactly one test part
     split = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed % 2**32)
     for k, (train, test) in enumerate(split.split(Xs, codes, patients)):
         if len(np.unique(codes[train])) < data.n_classes:

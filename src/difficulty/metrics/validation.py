@@ -37,6 +37,11 @@ class Inputs:
         return [np.flatnonzero(self.codes == c) for c in range(self.n_classes)]
 
 
+def _plain(label):
+    """A label as the user wrote it (``0``, ``'a'``), not as a NumPy scalar (``np.int64(0)``)."""
+    return label.item() if isinstance(label, np.generic) else label
+
+
 def check_inputs(X, y, groups=None, min_per_class: int = 2) -> Inputs:
     """Check features, labels and optional group ids; a clear ValueError says what is wrong.
 
@@ -59,12 +64,14 @@ def check_inputs(X, y, groups=None, min_per_class: int = 2) -> Inputs:
         raise ValueError(f"X holds {int(bad.sum())} NaN or inf values (first at row {row}, column {col})")
     codes, classes = pd.factorize(y, sort=True)
     if len(classes) < 2:
-        raise ValueError(f"y holds one class only ({classes[0]!r}); a difficulty metric needs at least two")
+        raise ValueError(f"y holds one class only ({_plain(classes[0])!r}); a difficulty metric needs at least two")
     counts = np.bincount(codes, minlength=len(classes))
     small = np.flatnonzero(counts < min_per_class)
     if small.size:
         c = small[0]
-        raise DataError(f"class {classes[c]!r} has {counts[c]} samples; this metric needs at least {min_per_class}")
+        raise DataError(
+            f"class {_plain(classes[c])!r} has {counts[c]} samples; this metric needs at least {min_per_class}"
+        )
     if groups is None:
         gcodes = np.arange(len(X))
     else:

@@ -44,6 +44,8 @@ TRAINING_OPTIONS = {
         True, "flips, rotations up to 10°, scaling and intensity changes up to 10 % per volume", {"type": "boolean"}
     ),
 }
+# The training options that say how the AUC is measured, not how the network is trained.
+EVALUATION_OPTIONS = ("split", "folds", "validation")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,15 +58,28 @@ class ReferenceModel(Registered):
         (B, n_classes) logits; ``options`` are the model's own options (not the training options).
     inputs : ``inputs(options) -> {name: path}``: files the entry reads (pretrained weights).
     check : ``check(options, downloads)``: raise ValueError before any work when the entry cannot run.
+    benchmark : what ``docs/benchmarks.md`` measured for the type's default network and training, one
+        sentence for the report; empty: not benchmarked.
     """
 
     build: Callable
     inputs: Callable[[dict], dict[str, str]] = no_inputs
     check: Callable[[dict, bool], None] | None = None
+    benchmark: str = ""
 
     def shared_options(self) -> dict[str, Option]:
         """The training options."""
         return dict(TRAINING_OPTIONS)
+
+    def benchmark_of(self, spec: dict) -> str:
+        """:attr:`benchmark` where the entry trains the benchmarked network (every option but
+        :data:`EVALUATION_OPTIONS` at its default), else empty."""
+        trained_as_benchmarked = all(
+            spec.get(name, option.default) == option.default
+            for name, option in self.all_options().items()
+            if name not in EVALUATION_OPTIONS
+        )
+        return self.benchmark if trained_as_benchmarked else ""
 
 
 MODELS: Registry[ReferenceModel] = Registry("model", ReferenceModel, "models", "build", "register_model")
@@ -77,6 +92,11 @@ def register_model(name: str, build: Callable | None = None, /, **fields):
     ``example``), with its defaults.
     """
     return MODELS.register(name, build, **fields)
+
+
+def benchmark_note(spec: dict) -> str:
+    """The benchmarked figure of a model entry's network and training (:meth:`ReferenceModel.benchmark_of`)."""
+    return MODELS.get(spec["type"]).benchmark_of(spec)
 
 
 def resolve_model(name: str, spec: dict) -> dict:

@@ -8,6 +8,7 @@ import math
 import pandas as pd
 
 from ..io import read_table, write_table
+from ..models.registry import benchmark_note
 from .fits import FITS
 from .points import POINT_COLUMNS, calibration_points, canonical_options, select_points
 from .predict import calibrate, predict_auc
@@ -18,6 +19,7 @@ PREDICTOR_COLUMNS = [
     "model",
     "model_type",
     "model_options",
+    "model_benchmark",
     "feature",
     "metric",
     "fit",
@@ -117,7 +119,8 @@ def collect_points(
 def predictor_table(points: pd.DataFrame, models, model_entries: dict, coverage: float, fits=FITS) -> pd.DataFrame:
     """Per model entry, every candidate predictor on all its calibration points, the kept one marked.
 
-    Columns :data:`PREDICTOR_COLUMNS`; a model without a fit has one row saying why (``note``).
+    Columns :data:`PREDICTOR_COLUMNS`; a model without a fit has one row saying why (``note``);
+    ``model_benchmark`` is what the docs measured for the entry's network and training, if anything.
     """
     rows = []
     for model in models:
@@ -126,6 +129,7 @@ def predictor_table(points: pd.DataFrame, models, model_entries: dict, coverage:
             "model": model,
             "model_type": "" if spec is None else spec["type"],
             "model_options": "" if spec is None else canonical_options(spec),
+            "model_benchmark": "" if spec is None else benchmark_note(spec),
             "coverage": coverage,
         }
         cal = calibrate(points[points["model"] == model], coverage, fits)
