@@ -7,6 +7,7 @@ import pytest
 from scipy.stats import ks_2samp
 
 from difficulty import metrics
+from difficulty.errors import DataError
 from difficulty.metrics import METRICS, complexity, pairwise, spectral
 
 
@@ -110,6 +111,18 @@ def test_the_probes_folds_take_every_seed_below_2_32_and_need_each_class_in_ever
     groups = np.where(y == 1, -1, np.arange(len(y)))  # class 1 is one patient: in one fold's test part only
     with pytest.raises(ValueError, match="a training fold lacks a class: use fewer folds or more cases"):
         canonical_out_of_fold(metrics.check_inputs(X, y, groups), 2, 1.0, 0)
+
+
+@pytest.mark.parametrize("name", METRICS.names())
+def test_each_built_in_measure_takes_as_few_cases_a_class_as_it_says_and_checks_that_on_its_own(name):
+    metric = METRICS.get(name)
+    if not metric.module.startswith("difficulty.metrics."):
+        pytest.skip("a plugin's own metric")
+    assert metric.min_per_class == {"fid": 4, "probe": 5}.get(name, 2)  # two per half; a patient per fold
+    X, y = gaussians(1.0, n_per_class=12, seed=12)
+    X, y = X[12 - metric.min_per_class + 1 :], y[12 - metric.min_per_class + 1 :]  # one case too few
+    with pytest.raises(DataError, match=f"has {metric.min_per_class - 1} samples; this metric needs at least"):
+        metrics.score(name, X, y)
 
 
 def test_nearest_gives_the_k_smallest_of_each_row_nearest_first(monkeypatch):

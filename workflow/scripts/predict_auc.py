@@ -15,4 +15,5 @@ predict(
     families=snakemake.params.families,
     coverage=snakemake.params.coverage,
     fits=snakemake.params.fits,
+    plugins=snakemake.params.plugins,
 )

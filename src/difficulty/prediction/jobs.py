@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..io import read_table, write_table
 from ..models.registry import benchmark_note
+from ..registry import load_plugins
 from .fits import FITS
 from .points import POINT_COLUMNS, calibration_points, canonical_options, select_points
 from .predict import calibrate, predict_auc
@@ -161,6 +162,7 @@ def predict(
     families: dict,
     coverage: float = 0.9,
     fits=FITS,
+    plugins=(),
 ) -> None:
     """The predicted AUC of every dataset × model entry, and the predictors chosen (:func:`.predict.predict_auc`).
 
@@ -175,7 +177,9 @@ def predict(
     models : the model entries to predict for (trained and from performance tables).
     model_entries : model name → its resolved entry (None for a performance table's), named in ``predictors``.
     families : dataset → family. coverage, fits : the interval's coverage and the fits to choose from.
+    plugins : plugin modules to load first (where a model type comes from one).
     """
+    load_plugins(plugins)
     calibration = read_table(points)
     table = predict_auc(
         calibration,
