@@ -131,8 +131,8 @@ def test_one_new_module_of_each_kind_is_found_tested_and_listed(tmp_path):
         capture_output=True,
         text=True,
     )
-    # documented (5), read / made / extracted / built (4), the metric scored by name and its two behaviour tests (3)
-    assert tests.returncode == 0 and re.search(r"\b12 passed\b", tests.stdout), tests.stdout[-3000:]
+    # documented (5), read / made / extracted / built (4), the metric scored by name and its three behaviour tests (4)
+    assert tests.returncode == 0 and re.search(r"\b13 passed\b", tests.stdout), tests.stdout[-3000:]
     listing = subprocess.run(
         [sys.executable, "-m", "difficulty.pipeline.reference"],
         cwd=tmp_path,
