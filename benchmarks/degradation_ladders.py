@@ -1,14 +1,19 @@
 """Which degradation ladders move the trained model's AUC monotonically (issue 18), from a finished run.
 
 A ladder is a dataset and its variants of one kind, easiest first (more label
-noise, blur, coarser resolution or image noise, or fewer cases: harder). Prints
-one Markdown row per ladder × model: the AUC (mean ± SD over folds) at each
-step, whether it falls at every step, and whether each fall is larger than the
-two steps' fold SDs combined (a fall the fold noise cannot explain); then the
-same for every measure (its ease: the score, or minus it, by the metric's
-direction).
+noise, blur, coarser resolution or image noise, or fewer cases: harder). Model
+entries with the same type and options (YAML anchors: ``benchmarks/ladder_seeds.yaml``)
+differ only by their training seed, which comes from the entry's name; they are
+pooled as repeats of one model. Prints one Markdown row per ladder × model: the
+AUC at each step (one entry: mean ± SD over its folds; repeats: mean ± standard
+error over the repeats' fold means; several draws of a step, variants of one
+value under several names: mean ± standard error over the draws), whether it falls at every step, and
+whether each fall is larger than the two steps' uncertainties combined (a fall
+the noise cannot explain); then the same for every measure (its ease: the
+score, or minus it, by the metric's direction), where the run has measures.
 
     python benchmarks/degradation_ladders.py config/calibration.yaml results/calibration
+    python benchmarks/degradation_ladders.py benchmarks/ladder_seeds.yaml results/ladder_seeds
 """
 
 from __future__ import annotations
@@ -17,25 +22,58 @@ import argparse
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import yaml
 
 from difficulty.analysis import ladder_trends
 from difficulty.io import read_table
 from difficulty.pipeline.config import resolve, upgrade
+from difficulty.prediction.points import canonical_options
 
 HARDER_WITH_LESS = {"fewer_cases"}  # a smaller value is the harder step
 
 
-def ladders(plan) -> dict[str, list[str]]:
-    """``root kind`` → the root and its variants of that kind, easiest first."""
-    groups: dict[tuple[str, str], list[tuple[float, str]]] = {}
+def ladders(plan) -> dict[str, list[list[str]]]:
+    """``root kind`` → its steps, easiest first: the root, then the variants of that kind by value. Variants of
+    one value (several names: several seeded draws, as the variant's seed comes from its name) form one step."""
+    groups: dict[tuple[str, str], dict[float, list[str]]] = {}
     for name, spec in plan.datasets.items():
         if "parent" in spec:
             kind, options = plan.variant(name)
             value = options[kind]
             value = float(np.mean(value)) if isinstance(value, list) else float(value)
-            groups.setdefault((spec["parent"], kind), []).append((-value if kind in HARDER_WITH_LESS else value, name))
-    return {f"{parent} {kind}": [parent] + [n for _, n in sorted(steps)] for (parent, kind), steps in groups.items()}
+            step = groups.setdefault((spec["parent"], kind), {})
+            step.setdefault(-value if kind in HARDER_WITH_LESS else value, []).append(name)
+    return {
+        f"{parent} {kind}": [[parent]] + [steps[v] for v in sorted(steps)] for (parent, kind), steps in groups.items()
+    }
+
+
+def pooled(plan, models: pd.DataFrame) -> pd.DataFrame:
+    """``dataset, model, repeats, auc, auc_se`` with the entries of equal type and options pooled under the first
+    name: the mean of their fold means and its standard error (one entry: its fold mean and fold SD)."""
+    first: dict[str, str] = {}
+    for name, spec in plan.models.items():
+        first.setdefault(f"{spec['type']} {canonical_options(spec)}", name)
+    group = {name: first[f"{spec['type']} {canonical_options(spec)}"] for name, spec in plan.models.items()}
+    models = models.assign(model=models["model"].map(group))
+    rows = []
+    for (dataset, model), runs in models.groupby(["dataset", "model"], sort=True):
+        n = len(runs)
+        spread = runs["auc_mean"].std() / np.sqrt(n) if n > 1 else runs["auc_sd"].fillna(0).iloc[0]
+        rows.append(
+            {"dataset": dataset, "model": model, "repeats": n, "auc": runs["auc_mean"].mean(), "auc_se": spread}
+        )
+    return pd.DataFrame(rows).set_index(["dataset", "model"])
+
+
+def step_auc(models: pd.DataFrame, step: list[str], model: str) -> tuple[float, float, int, int]:
+    """(AUC, its uncertainty, repeats, draws) of one ladder step: one draw, its pooled AUC and standard error;
+    several draws, the mean of the draws' AUCs and its standard error over draws (seeds and draws together)."""
+    rows = models.loc[[(d, model) for d in step]]
+    auc = rows["auc"].to_numpy()
+    se = auc.std(ddof=1) / np.sqrt(len(auc)) if len(auc) > 1 else float(rows["auc_se"].iloc[0])
+    return float(auc.mean()), float(se), int(rows["repeats"].min()), len(step)
 
 
 def main():
@@ -46,25 +84,28 @@ def main():
     config = yaml.safe_load(args.config.read_text())
     upgrade(config)
     plan = resolve(config)
-    models = read_table(args.results / "models" / "summary.tsv").set_index(["dataset", "model"])
+    models = pooled(plan, read_table(args.results / "models" / "summary.tsv"))
     found = ladders(plan)
-    print("| ladder | model | AUC at each step (mean ± SD over folds) | falls at every step | each fall > its SDs |")
-    print("|---|---|---|---|---|")
+    print("| ladder | model | repeats | AUC at each step (draws) | falls at every step | each fall > its uncertainty |")
+    print("|---|---|---|---|---|---|")
     for ladder, steps in sorted(found.items()):
         for model in sorted(models.index.get_level_values("model").unique()):
-            if not all((d, model) in models.index for d in steps):
+            if not all((d, model) in models.index for step in steps for d in step):
                 continue
-            rows = models.loc[[(d, model) for d in steps]]
-            mean, sd = rows["auc_mean"].to_numpy(), rows["auc_sd"].fillna(0).to_numpy()
-            falls = np.diff(mean)
-            cells = ", ".join(f"{m:.3f} ± {s:.3f}" for m, s in zip(mean, sd))
-            clear = np.all(-falls > np.hypot(sd[:-1], sd[1:]))
+            auc, se, repeats, draws = np.array([step_auc(models, step, model) for step in steps]).T
+            falls = np.diff(auc)
+            cells = ", ".join(
+                f"{m:.3f} ± {s:.3f}" + (f" ({int(k)})" if k > 1 else "") for m, s, k in zip(auc, se, draws)
+            )
+            clear = np.all(-falls > np.hypot(se[:-1], se[1:]))
             print(
-                f"| {ladder} | {model} | {cells} | {'yes' if np.all(falls < 0) else 'no'} | "
+                f"| {ladder} | {model} | {int(repeats.min())} | {cells} | {'yes' if np.all(falls < 0) else 'no'} | "
                 f"{'yes' if clear else 'no'} |"
             )
+    if not (args.results / "metrics" / "summary.tsv").exists():
+        return
     summary = read_table(args.results / "metrics" / "summary.tsv")
-    trends = ladder_trends(summary, found)
+    trends = ladder_trends(summary, {name: [step[0] for step in steps] for name, steps in found.items()})
     print()
     print("| ladder | measures that fall at every step |")
     print("|---|---|")
