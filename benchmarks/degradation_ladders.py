@@ -1,16 +1,18 @@
 """Which degradation ladders move the trained model's AUC monotonically (issue 18), from a finished run.
 
 A ladder is a dataset and its variants of one kind, easiest first (more label
-noise, blur, coarser resolution or image noise, or fewer cases: harder). Model
-entries with the same type and options (YAML anchors: ``benchmarks/ladder_seeds.yaml``)
-differ only by their training seed, which comes from the entry's name; they are
-pooled as repeats of one model. Prints one Markdown row per ladder × model: the
-AUC at each step (one entry: mean ± SD over its folds; repeats: mean ± standard
-error over the repeats' fold means; several draws of a step, variants of one
-value under several names: mean ± standard error over the draws), whether it falls at every step, and
-whether each fall is larger than the two steps' uncertainties combined (a fall
-the noise cannot explain); then the same for every measure (its ease: the
-score, or minus it, by the metric's direction), where the run has measures.
+noise, blur, coarser resolution or image noise, or fewer cases: harder).
+Model entries of the same type and options (YAML anchors:
+``benchmarks/ladder_seeds.yaml``) differ only by their training seed, which
+comes from the entry's name: they are pooled as repeats of one model.
+Variants of one kind and value under several names are several seeded draws
+of one step. Prints one Markdown row per ladder × model: the AUC at each step
+(one entry: mean ± SD over its folds; repeats: mean ± standard error over
+their fold means; draws: mean ± standard error over the draws), whether it
+falls at every step, and whether each fall is larger than the two steps'
+uncertainties combined (a fall the noise cannot explain); then, where the run
+has measures, the same for every measure (its ease: the score, or minus it,
+by the metric's direction).
 
     python benchmarks/degradation_ladders.py config/calibration.yaml results/calibration
     python benchmarks/degradation_ladders.py benchmarks/ladder_seeds.yaml results/ladder_seeds
