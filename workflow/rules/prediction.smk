@@ -66,9 +66,7 @@ rule predict_auc:
         families=PLAN.families,
         coverage=PLAN.calibration["coverage"],
         fits=PLAN.calibration["fits"],
-        plugins=list(
-            dict.fromkeys(p for m in SCORED_MODELS if PLAN.models.get(m) for p in PLAN.plugins_of("models", m))
-        ),
+        plugins=PLAN.plugins_of("models", *(m for m in SCORED_MODELS if m in PLAN.models)),
     script:
         "../scripts/predict_auc.py"
 

@@ -193,12 +193,14 @@ class Plan:
             return self.preparation(self.origin(root)) | {"name": root, "images": self.image_changes(root)}
         return {k: v for k, v in self.datasets[root].items() if k not in ("label_noise", "train", "family")}
 
-    def plugins_of(self, kind: str, name: str) -> list[str]:
-        """The plugins a job of this entry must load (empty for built-in types); a dataset's preparation loads its
-        source's and those of the image kinds of its chain."""
-        entries = [self.entry(kind, name)]
-        if kind == "datasets":
-            entries += [VARIANTS.get(change["variant"]) for change in self.image_changes(name)]
+    def plugins_of(self, kind: str, *names: str) -> list[str]:
+        """The plugins a job of these entries must load, each once (empty for built-in types); a dataset's
+        preparation loads its source's and those of the image kinds of its chain."""
+        entries = []
+        for name in names:
+            entries.append(self.entry(kind, name))
+            if kind == "datasets":
+                entries += [VARIANTS.get(change["variant"]) for change in self.image_changes(name)]
         return list(dict.fromkeys(self.plugins[e.module] for e in entries if e.module in self.plugins))
 
     def class_needs(self) -> dict[str, int]:
