@@ -54,10 +54,11 @@ def ladders(plan) -> dict[str, list[list[str]]]:
 def pooled(plan, models: pd.DataFrame) -> pd.DataFrame:
     """``dataset, model, repeats, auc, auc_se`` with the entries of equal type and options pooled under the first
     name: the mean of their fold means and its standard error (one entry: its fold mean and fold SD)."""
-    first: dict[str, str] = {}
-    for name, spec in plan.models.items():
-        first.setdefault(f"{spec['type']} {canonical_options(spec)}", name)
-    group = {name: first[f"{spec['type']} {canonical_options(spec)}"] for name, spec in plan.models.items()}
+    keys = {name: (spec["type"], canonical_options(spec)) for name, spec in plan.models.items()}
+    first: dict[tuple[str, str], str] = {}
+    for name, key in keys.items():
+        first.setdefault(key, name)
+    group = {name: first[key] for name, key in keys.items()}
     models = models.assign(model=models["model"].map(group))
     rows = []
     for (dataset, model), runs in models.groupby(["dataset", "model"], sort=True):
