@@ -573,19 +573,29 @@ def test_the_shipped_calibration_table_matches_the_config_that_made_it_and_the_d
     assert table["auc_mean"].between(0, 1).all() and np.isfinite(table["score_mean"]).all()
 
 
-def test_the_64_cube_rows_of_the_shipped_table_come_from_the_calibrations_own_entries():
-    """benchmarks/adrenal64_native.yaml made the table's adrenal64 rows: it must hold config/calibration.yaml's
-    entries, seed and adrenal64 entry exactly, so that its rows are the ones the calibration config gives."""
+@pytest.mark.parametrize(
+    "config, made",
+    [
+        ("adrenal64_native.yaml", ["adrenal64"]),
+        ("calibration_ladders.yaml", ["adrenal_blur3", "adrenal_blur6", "adrenal_lowres6", "adrenal_lowres14"]),
+    ],
+)
+def test_the_rows_spliced_into_the_shipped_table_come_from_the_calibrations_own_entries(config, made):
+    """benchmarks/adrenal64_native.yaml made the table's adrenal64 rows, benchmarks/calibration_ladders.yaml its
+    blur and lower-resolution steps: each must hold config/calibration.yaml's seed, entries and dataset entries
+    exactly (a variant's parent included), so that its rows are the ones the calibration config gives."""
     import yaml
 
     from difficulty.pipeline.config import resolve
 
     calibration = resolve(yaml.safe_load((REPO / "config" / "calibration.yaml").read_text()))
-    native = resolve(yaml.safe_load((REPO / "benchmarks" / "adrenal64_native.yaml").read_text()))
-    assert native.seed == calibration.seed and list(native.datasets) == ["adrenal64"]
-    assert native.datasets["adrenal64"] == calibration.datasets["adrenal64"]
+    spliced = resolve(yaml.safe_load((REPO / "benchmarks" / config).read_text()))
+    assert spliced.seed == calibration.seed and set(made) <= set(spliced.datasets)
+    assert set(spliced.datasets) == set(made) | {spliced.datasets[d].get("parent", d) for d in made}
+    for name, spec in spliced.datasets.items():
+        assert spec == calibration.datasets[name], name
     for kind in ("features", "metrics", "models"):  # resolved: the bootstrap block is in each metric entry
-        assert getattr(native, kind) == getattr(calibration, kind), kind
+        assert getattr(spliced, kind) == getattr(calibration, kind), kind
 
 
 def test_the_answer_table_puts_each_models_prediction_beside_its_measured_auc():
