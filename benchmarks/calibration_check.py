@@ -11,7 +11,9 @@ family counts as held where the interval held every one of its datasets: the
 event the family-wise conformal interval promises at the nominal rate, since
 the family is its exchangeable unit and its score is its largest error).
 
-    python benchmarks/calibration_check.py resources/calibration/default.tsv [--coverage 0.9]
+    python benchmarks/calibration_check.py resources/calibration/default.tsv [--coverage 0.9] [--rivals 2]
+
+``--rivals 1`` checks the split-conformal interval of the kept predictor alone.
 """
 
 from __future__ import annotations
@@ -23,24 +25,26 @@ import numpy as np
 import pandas as pd
 
 from difficulty.io import read_table
-from difficulty.prediction import calibrate, predict_auc
+from difficulty.prediction import RIVALS, calibrate, predict_auc
 
 
-def check(points: pd.DataFrame, coverage: float) -> pd.DataFrame:
+def check(points: pd.DataFrame, coverage: float, rivals: float = RIVALS) -> pd.DataFrame:
     """One row per model entry: type, families, datasets, kept predictor, nested LOFO MAE, interval coverage."""
     rows = []
     for model, mine in points.groupby("model", sort=True):
         families = dict(zip(mine["dataset"], mine["family"]))
         targets = mine[["dataset", "feature", "metric", "score_mean", "score_sd"]]
         measured = mine[["dataset", "model", "auc_mean"]].drop_duplicates("dataset")
-        table = predict_auc(mine, targets, models=[model], families=families, coverage=coverage, measured=measured)
+        table = predict_auc(
+            mine, targets, models=[model], families=families, coverage=coverage, measured=measured, rivals=rivals
+        )
         table["family"] = table["dataset"].map(families)
         table["error"] = table["predicted_auc"] - table["measured_auc"]
         held = (table["ci_low"] <= table["measured_auc"]) & (table["measured_auc"] <= table["ci_high"])
         bounded = (table["ci_low"] > 0) | (table["ci_high"] < 1)
         per_family = table.assign(abs_error=table["error"].abs()).groupby("family")["abs_error"].mean()
         family_held = held.groupby(table["family"]).all()
-        cal = calibrate(mine, coverage)
+        cal = calibrate(mine, coverage, rivals=rivals)
         rows.append(
             {
                 "model": model,
@@ -75,9 +79,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("table", type=Path)
     parser.add_argument("--coverage", type=float, default=0.9)
+    parser.add_argument("--rivals", type=float, default=RIVALS)
     args = parser.parse_args()
     pd.set_option("display.width", 220)
-    summary = check(read_table(args.table), args.coverage)
+    summary = check(read_table(args.table), args.coverage, args.rivals)
     print(summary.round(3).to_string(index=False))
 
 

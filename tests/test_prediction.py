@@ -13,6 +13,7 @@ from difficulty.prediction import (
     MIN_FAMILIES,
     POINT_COLUMNS,
     PREDICTION_COLUMNS,
+    RIVALS,
     calibrate,
     calibration_points,
     canonical_options,
@@ -177,6 +178,68 @@ def test_the_best_measure_wins_among_several():
     cal = calibrate(pd.concat([noisy, good], ignore_index=True))
     assert cal.predictor.metric == "sil" and len(cal.candidates) == 4
     assert (cal.candidates.groupby("metric")["lofo_mae"].min()["fid"]) > 2 * cal.lofo_mae
+
+
+def twin_measures(rng, sd=0.01):
+    """Points of ``rad.sil`` and of ``rad.fid`` = sil + N(0, sd): two measures about as good on the families."""
+    good = simulate(rng, 12, 2, noise=0.01)
+    twin = good.assign(metric="fid", metric_type="fid", score_mean=good["score_mean"] + rng.normal(0, sd, len(good)))
+    return pd.concat([good, twin], ignore_index=True)
+
+
+def test_rival_measures_that_disagree_stretch_the_interval_to_their_predictions():
+    """Two measures fit the families about equally well; on a dataset where they disagree, the calibration
+    cannot tell which is right, so the interval reaches both predictions. ``rivals=1`` keeps the kept
+    predictor's split-conformal interval alone, as does a dataset on which the two agree."""
+    points = twin_measures(np.random.default_rng(25))
+    cal = calibrate(points)
+    other = "fid" if cal.predictor.metric == "sil" else "sil"
+    assert RIVALS == 2.0 and [(p.feature, p.metric) for p, _ in cal.rivals] == [("rad", other)]
+    rival_fit = cal.rivals[0][1]
+    x = {"sil": 0.3, "fid": 0.3}
+    x[other] = -0.05  # the rival says much harder
+    scores = {("rad", m): v for m, v in x.items()}
+    alone = predict_value(calibrate(points, rivals=1.0), x[cal.predictor.metric])
+    got = predict_value(cal, x[cal.predictor.metric], 0.0, scores)
+    assert calibrate(points, rivals=1.0).rivals == ()
+    assert (alone["ci_low"], alone["ci_high"]) == pytest.approx(
+        (float(cal.fit.predict(0.3)) - cal.halfwidth, min(1.0, float(cal.fit.predict(0.3)) + cal.halfwidth))
+    )
+    assert got["predicted_auc"] == alone["predicted_auc"] and got["ci_high"] == alone["ci_high"]
+    assert got["ci_low"] == pytest.approx(float(rival_fit.predict(-0.05))) and got["ci_low"] < alone["ci_low"] - 0.2
+    assert f"rad.{other}:" in got["note"] and "interval stretched" in got["note"]
+    agree = predict_value(cal, 0.2, 0.0, {("rad", "sil"): 0.2, ("rad", "fid"): 0.2})
+    assert (agree["ci_low"], agree["ci_high"], agree["note"]) == (
+        predict_value(cal, 0.2)["ci_low"],
+        predict_value(cal, 0.2)["ci_high"],
+        "",
+    )
+    table = predict_auc(
+        points,
+        pd.DataFrame({"dataset": "new", "feature": "rad", "metric": list(x), "score_mean": list(x.values())}),
+        models=["cnn"],
+        families={"new": "new"},
+    )
+    assert table["ci_low"].iloc[0] == pytest.approx(got["ci_low"])
+    assert predict_auc(
+        points,
+        pd.DataFrame({"dataset": "new", "feature": "rad", "metric": list(x), "score_mean": list(x.values())}),
+        models=["cnn"],
+        families={"new": "new"},
+        rivals=1.0,
+    )["ci_low"].iloc[0] == pytest.approx(alone["ci_low"])
+
+
+def test_a_measure_much_worse_on_the_families_is_no_rival():
+    rng = np.random.default_rng(26)
+    points = twin_measures(rng, sd=0.2)  # fid: sil blurred by noise as large as the range of sil
+    cal = calibrate(points)
+    assert cal.predictor.metric == "sil" and cal.rivals == ()
+    worst = cal.candidates.groupby("metric")["lofo_mae"].min()
+    assert worst["fid"] > RIVALS * worst["sil"]
+    assert calibrate(points, rivals=worst["fid"] / worst["sil"] + 0.01).rivals[0][0].metric == "fid"
+    with pytest.raises(ValueError, match="rivals must be a factor ≥ 1"):
+        calibrate(points, rivals=0.5)
 
 
 def test_fewer_than_three_families_give_no_fit_and_say_so():
@@ -460,6 +523,7 @@ def test_the_predictor_table_names_the_model_entry_and_marks_the_kept_predictor(
     assert list(table.columns) == PREDICTOR_COLUMNS
     cnn = table[table["model"] == "cnn"]
     assert len(cnn) == 2 and cnn["kept"].sum() == 1 and (cnn["model_type"] == "cnn3d").all()
+    assert not cnn["rival"].any()  # one measure: its other fit is no rival
     assert (cnn["model_options"] == canonical_options(MODEL["cnn"])).all()
     kept = cnn[cnn["kept"]].iloc[0]
     cal = calibrate(points)

@@ -66,6 +66,7 @@ rule predict_auc:
         families=PLAN.families,
         coverage=PLAN.calibration["coverage"],
         fits=PLAN.calibration["fits"],
+        rivals=PLAN.calibration["rivals"],
         plugins=PLAN.plugins_of("models", *(m for m in SCORED_MODELS if m in PLAN.models)),
     script:
         "../scripts/predict_auc.py"

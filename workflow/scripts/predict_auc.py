@@ -15,5 +15,6 @@ predict(
     families=snakemake.params.families,
     coverage=snakemake.params.coverage,
     fits=snakemake.params.fits,
+    rivals=snakemake.params.rivals,
     plugins=snakemake.params.plugins,
 )

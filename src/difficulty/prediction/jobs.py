@@ -12,7 +12,7 @@ from ..models.registry import benchmark_note
 from ..registry import load_plugins
 from .fits import FITS
 from .points import POINT_COLUMNS, calibration_points, canonical_options, select_points
-from .predict import calibrate, predict_auc
+from .predict import RIVALS, calibrate, predict_auc
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ PREDICTOR_COLUMNS = [
     "datasets",
     "lofo_mae",
     "kept",
+    "rival",
     "halfwidth",
     "coverage",
     "note",
@@ -117,8 +118,10 @@ def collect_points(
     write_table(points.reset_index(drop=True), output)
 
 
-def predictor_table(points: pd.DataFrame, models, model_entries: dict, coverage: float, fits=FITS) -> pd.DataFrame:
-    """Per model entry, every candidate predictor on all its calibration points, the kept one marked.
+def predictor_table(
+    points: pd.DataFrame, models, model_entries: dict, coverage: float, fits=FITS, rivals: float = RIVALS
+) -> pd.DataFrame:
+    """Per model entry, every candidate predictor on all its calibration points, the kept one and its rivals marked.
 
     Columns :data:`PREDICTOR_COLUMNS`; a model without a fit has one row saying why (``note``);
     ``model_benchmark`` is what the docs measured for the entry's network and training, if anything.
@@ -133,7 +136,8 @@ def predictor_table(points: pd.DataFrame, models, model_entries: dict, coverage:
             "model_benchmark": "" if spec is None else benchmark_note(spec),
             "coverage": coverage,
         }
-        cal = calibrate(points[points["model"] == model], coverage, fits)
+        cal = calibrate(points[points["model"] == model], coverage, fits, rivals)
+        rival = {(p.feature, p.metric, p.fit) for p, _ in cal.rivals}
         if not cal.fitted:
             rows.append(
                 named
@@ -141,12 +145,13 @@ def predictor_table(points: pd.DataFrame, models, model_entries: dict, coverage:
             )
             continue
         for candidate in cal.candidates.itertuples(index=False):
-            kept = (candidate.feature, candidate.metric, candidate.fit) == (
-                cal.predictor.feature,
-                cal.predictor.metric,
-                cal.predictor.fit,
+            key = (candidate.feature, candidate.metric, candidate.fit)
+            kept = key == (cal.predictor.feature, cal.predictor.metric, cal.predictor.fit)
+            rows.append(
+                named
+                | candidate._asdict()
+                | {"kept": kept, "rival": key in rival, "halfwidth": cal.halfwidth if kept else math.nan}
             )
-            rows.append(named | candidate._asdict() | {"kept": kept, "halfwidth": cal.halfwidth if kept else math.nan})
     return pd.DataFrame(rows, columns=PREDICTOR_COLUMNS)
 
 
@@ -162,6 +167,7 @@ def predict(
     families: dict,
     coverage: float = 0.9,
     fits=FITS,
+    rivals: float = RIVALS,
     plugins=(),
 ) -> None:
     """The predicted AUC of every dataset × model entry, and the predictors chosen (:func:`.predict.predict_auc`).
@@ -176,7 +182,8 @@ def predict(
     predictors : TSV, the candidates of each model entry on all points (:func:`predictor_table`).
     models : the model entries to predict for (trained and from performance tables).
     model_entries : model name → its resolved entry (None for a performance table's), named in ``predictors``.
-    families : dataset → family. coverage, fits : the interval's coverage and the fits to choose from.
+    families : dataset → family. coverage, fits, rivals : the interval's coverage, the fits to choose from and
+        the rivals factor (:func:`.predict.calibrate`).
     plugins : plugin modules to load first (where a model type comes from one).
     """
     load_plugins(plugins)
@@ -189,10 +196,11 @@ def predict(
         coverage=coverage,
         measured=read_table(models_summary),
         fits=fits,
+        rivals=rivals,
     )
     log.info("\n%s", table.drop(columns="note").to_string())
     write_table(table, output)
-    write_table(predictor_table(calibration, models, model_entries, coverage, fits), predictors)
+    write_table(predictor_table(calibration, models, model_entries, coverage, fits, rivals), predictors)
 
 
 def calibration_figure(*, points, predictions, predictors, scores, output) -> None:

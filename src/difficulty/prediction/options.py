@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..options import Option
 from .fits import FITS
+from .predict import RIVALS
 
 # The calibration tables shipped with the workflow (written by config/calibration.yaml and config/study.yaml).
 SHIPPED = Path(__file__).resolve().parents[3] / "resources" / "calibration"
@@ -25,6 +26,13 @@ CALIBRATION_OPTIONS = {
         0.9,
         "nominal coverage of the predicted AUC's interval (split-conformal over calibration families)",
         {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+    ),
+    "rivals": Option(
+        RIVALS,
+        "the interval also reaches the predicted AUC of every other measure whose leave-one-family-out error is "
+        "at most this many times the kept predictor's (measures the calibration cannot tell apart); 1: the "
+        "split-conformal interval of the kept predictor alone",
+        {"type": "number", "minimum": 1},
     ),
     "predictors": Option(
         None,

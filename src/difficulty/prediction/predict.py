@@ -13,6 +13,14 @@ the interval is the whole AUC range [0, 1] and the note says why. The
 residuals are measured AUCs minus predictions, so the interval is for the AUC
 a run of the model would measure, its own noise included.
 
+The interval is then stretched to reach the prediction of every *rival*: the
+best fit of each other measure whose LOFO MAE is at most ``rivals`` times the
+kept one's. The calibration families cannot tell those measures apart, so
+where they disagree on a dataset (a dataset unlike every calibration family)
+the conformal interval of one of them alone would be too sure; where they
+agree, the interval is unchanged. ``rivals=1`` keeps the conformal interval
+alone.
+
 A dataset with a measured AUC whose family is among the calibration's is
 predicted by the whole procedure (choice of predictor, fit, residuals,
 interval) run without that family: its row is a LOFO prediction, an honest
@@ -40,6 +48,7 @@ log = logging.getLogger(__name__)
 
 MIN_FAMILIES = 3
 AUC_RANGE = (0.0, 1.0)
+RIVALS = 2.0  # a rival's LOFO MAE is at most this many times the kept predictor's
 PREDICTION_COLUMNS = [
     "dataset",
     "model",
@@ -85,6 +94,8 @@ class Calibration:
     residuals : the kept predictor's points: ``dataset, family, score_mean, auc_mean, lofo_auc, residual``.
     candidates : every candidate: ``feature, metric, fit, families, datasets, lofo_mae, note``.
     reason : why nothing was fitted; empty where a predictor was kept.
+    rivals : the best fit of each other measure whose LOFO MAE is at most ``RIVALS`` (or the given factor)
+        times the kept one's, as (predictor, its fit on all its points), by LOFO MAE.
     """
 
     model: str
@@ -98,6 +109,7 @@ class Calibration:
     residuals: pd.DataFrame
     candidates: pd.DataFrame
     reason: str = ""
+    rivals: tuple[tuple[Predictor, MonotoneFit], ...] = ()
 
     @property
     def fitted(self) -> bool:
@@ -124,7 +136,7 @@ def _candidates(points: pd.DataFrame):
         yield feature, metric, group.sort_values("dataset"), bool(direction[0])
 
 
-def calibrate(points: pd.DataFrame, coverage: float = 0.9, fits=FITS) -> Calibration:
+def calibrate(points: pd.DataFrame, coverage: float = 0.9, fits=FITS, rivals: float = RIVALS) -> Calibration:
     """Choose and fit the predictor of one model entry from its calibration points.
 
     Parameters
@@ -134,20 +146,25 @@ def calibrate(points: pd.DataFrame, coverage: float = 0.9, fits=FITS) -> Calibra
         the run's entries (:func:`.points.select_points`).
     coverage : the interval's nominal coverage 1 − α.
     fits : the fit kinds to choose from (:data:`.fits.FITS`).
+    rivals : a measure other than the kept one is a rival where its best fit's LOFO MAE is at most this
+        many times the kept one's (≥ 1; 1: only exact ties).
 
     Returns
     -------
     The :class:`Calibration`: the candidate with the smallest LOFO MAE among those with at least
-    ``MIN_FAMILIES`` families (ties: the first by feature, metric and fit order), fitted on all its points;
-    or, where no candidate has that many families, no fit and the reason.
+    ``MIN_FAMILIES`` families (ties: the first by feature, metric and fit order), fitted on all its points,
+    and its rivals; or, where no candidate has that many families, no fit and the reason.
     """
+    if not rivals >= 1:
+        raise ValueError(f"rivals must be a factor ≥ 1, got {rivals}")
     models = points["model"].unique() if len(points) else []
     if len(models) > 1:
         raise ValueError(f"calibrate takes the points of one model entry, got {sorted(models)}")
     model = str(models[0]) if len(models) else ""
     points = _usable(points)
-    rows, best = [], None
+    rows, best, groups = [], None, {}
     for feature, metric, group, increasing in _candidates(points):
+        groups[feature, metric] = group, increasing
         x, auc, fam = group["score_mean"].to_numpy(float), group["auc_mean"].to_numpy(float), group["family"].to_numpy()
         n_fam = len(np.unique(fam))
         for kind in fits:
@@ -204,11 +221,35 @@ def calibrate(points: pd.DataFrame, coverage: float = 0.9, fits=FITS) -> Calibra
         mae,
         residuals.reset_index(drop=True),
         candidates,
+        rivals=_rivals(candidates, groups, predictor, rivals * mae),
     )
 
 
-def predict_value(calibration: Calibration, score_mean: float, score_sd: float = 0.0) -> dict:
+def _rivals(candidates: pd.DataFrame, groups: dict, kept: Predictor, bound: float) -> tuple:
+    """The best fit of each measure but the kept one with a LOFO MAE ≤ ``bound``, fitted on all its points."""
+    fitted = candidates.dropna(subset=["lofo_mae"]).sort_values("lofo_mae", kind="stable")
+    best = fitted.drop_duplicates(["feature", "metric"])
+    out = []
+    for row in best[best["lofo_mae"] <= bound].itertuples(index=False):
+        if (row.feature, row.metric) == (kept.feature, kept.metric):
+            continue
+        group, increasing = groups[row.feature, row.metric]
+        x, auc = group["score_mean"].to_numpy(float), group["auc_mean"].to_numpy(float)
+        out.append((Predictor(row.feature, row.metric, row.fit), fit_monotone(x, auc, row.fit, increasing)))
+    return tuple(out)
+
+
+def predict_value(
+    calibration: Calibration, score_mean: float, score_sd: float = 0.0, rival_scores: Mapping | None = None
+) -> dict:
     """The predicted AUC and its interval for one dataset's measure (bootstrap mean and SD).
+
+    Parameters
+    ----------
+    calibration : a fitted :class:`Calibration`.
+    score_mean, score_sd : the dataset's bootstrap mean and SD of the kept predictor's measure.
+    rival_scores : ``(feature, metric)`` → the dataset's bootstrap mean of that measure; the interval is
+        stretched to reach the prediction of each of the calibration's rivals found there (none: not at all).
 
     Returns
     -------
@@ -216,6 +257,7 @@ def predict_value(calibration: Calibration, score_mean: float, score_sd: float =
     predicted at the range's nearest end (never extrapolated), flagged, and its interval is open on that
     side (up to 1 where the dataset looks easier than every calibration point, down to 0 where harder).
     Where too few families give a conformal half-width, the interval is [0, 1] and the note says so.
+    Where rivals predict outside the interval, it is stretched to reach them and the note says so.
     """
     if not calibration.fitted:
         raise ValueError(f"model {calibration.model!r}: {calibration.reason}")
@@ -249,6 +291,19 @@ def predict_value(calibration: Calibration, score_mean: float, score_sd: float =
             f"{'above' if above else 'below'} the calibration's range [{fit.low:.4g}, {fit.high:.4g}]; predicted at "
             "its end, the interval open on that side"
         )
+    rival = {
+        str(p): float(f.predict(rival_scores[p.feature, p.metric]))
+        for p, f in calibration.rivals
+        if rival_scores and math.isfinite(float(rival_scores.get((p.feature, p.metric), math.nan)))
+    }
+    beyond = {name: auc for name, auc in rival.items() if not low <= auc <= high}
+    if beyond:
+        low, high = min(low, *beyond.values()), max(high, *beyond.values())
+        notes.append(
+            "interval stretched to the predictions of measures that fit the calibration families about as well "
+            "(LOFO MAE within the rivals factor of the kept one's) and disagree here: "
+            + ", ".join(f"{name} {auc:.2f}" for name, auc in beyond.items())
+        )
     return {
         "predicted_auc": centre,
         "ci_low": low,
@@ -267,6 +322,7 @@ def predict_auc(
     coverage: float = 0.9,
     measured: pd.DataFrame | None = None,
     fits=FITS,
+    rivals: float = RIVALS,
 ) -> pd.DataFrame:
     """Predicted AUC with its interval for every target dataset × model entry.
 
@@ -283,6 +339,7 @@ def predict_auc(
     measured : ``dataset, model, auc_mean`` (the run's ``models/summary.tsv``) for the ``measured_auc``
         column; None: none measured.
     fits : the fit kinds to choose from.
+    rivals : the rivals factor (:func:`calibrate`).
 
     Returns
     -------
@@ -296,6 +353,7 @@ def predict_auc(
     scores = targets.assign(dataset=targets["dataset"].astype(str)).set_index(["dataset", "feature", "metric"])
     if scores.index.duplicated().any():
         raise ValueError(f"predict_auc: target measure {scores.index[scores.index.duplicated()][0]} is given twice")
+    scores = scores.sort_index()
     truth = {}
     if measured is not None:
         truth = {(str(d), str(m)): float(a) for d, m, a in measured[["dataset", "model", "auc_mean"]].itertuples(False)}
@@ -314,7 +372,7 @@ def predict_auc(
             else:
                 key, kept = ("all", ""), name_of == name_of
             if key not in cache:
-                cache[key] = calibrate(mine[kept], coverage, fits)
+                cache[key] = calibrate(mine[kept], coverage, fits, rivals)
             cal = cache[key]
             row = {
                 "dataset": dataset,
@@ -335,7 +393,8 @@ def predict_auc(
                 measure = (dataset, cal.predictor.feature, cal.predictor.metric)
                 if measure in scores.index:
                     score = scores.loc[measure]
-                    row |= predict_value(cal, score["score_mean"], score.get("score_sd", 0.0))
+                    own = scores.loc[dataset, "score_mean"]
+                    row |= predict_value(cal, score["score_mean"], score.get("score_sd", 0.0), own.to_dict())
                 else:
                     row["note"] = f"no {cal.predictor.feature}.{cal.predictor.metric} score for this dataset"
             how = ""
