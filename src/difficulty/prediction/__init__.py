@@ -3,7 +3,8 @@
 Calibration points (datasets with a known AUC, :mod:`.points`) are fitted with
 monotone maps (:mod:`.fits`), checked leave-one-family-out (:mod:`.lofo`),
 and the predictor with the smallest LOFO error gives each dataset its
-predicted AUC and split-conformal interval (:mod:`.predict`). Arrays and
+predicted AUC and split-conformal interval, stretched to the predictions of rival
+measures about as good where they disagree (:mod:`.predict`). Arrays and
 tables in, tables out.
 """
 
