@@ -74,7 +74,9 @@ echo "slurm_test: Slurm up ($NODE) after ${SECONDS}s"
 
 # Two copies of the tiny project (.test/config.yaml): one run locally, one through the Slurm profile (site edits as
 # the README says: no account on this cluster, no GPUs, a status command without accounting database). The targets:
-# the first bootstrap chunk of SIL and FID on radiomics and the ResNet features of every dataset (and all they need).
+# the first bootstrap chunk of SIL and FID on radiomics and the ResNet features of the datasets read from files (a
+# MedMNIST file with its label-noise variant, NIfTI volumes from a sheet) and all they need. The synthetic phantoms,
+# made in memory, are left to the local tests: each Slurm job costs seconds of status polling on 2 cores.
 "$PY" - "$WORK" <<'EOF'
 import sys
 from pathlib import Path
@@ -89,7 +91,7 @@ for name in ("local", "slurm"):
 EOF
 sed -i '/slurm_account:/d' "$WORK/slurm/profiles/slurm/config.yaml"
 TARGETS=()
-for dataset in tiny tiny_noisy nifti phantoms; do
+for dataset in tiny tiny_noisy nifti; do
     for feature in radiomics random_resnet10; do
         for metric in sil fid; do TARGETS+=(".test/results/metrics/$dataset/$feature/$metric/chunk0.parquet"); done
     done
@@ -118,18 +120,18 @@ submitted = re.findall(r"Job \d+ has been submitted with SLURM jobid (\d+)", run
 logs = list((slurm / ".snakemake" / "slurm_logs").rglob("*.log"))
 completed = set(re.findall(r"_job_complete: JobId=(\d+) WEXITSTATUS 0", (work / "slurmctld.log").read_text()))
 rules = {p.parent.parent.name.removeprefix("rule_") for p in logs}  # rule_<name>/<wildcards>/<jobid>.log
-assert len(submitted) >= 40 and len(logs) == len(submitted), (len(submitted), len(logs))
+assert len(submitted) >= 30 and len(logs) == len(submitted), (len(submitted), len(logs))
 assert set(submitted) <= completed, set(submitted) - completed
 assert {"prepare_shard", "extract_features", "bootstrap"} <= rules, rules
 
 results = Path(".test/results")
 features = sorted(p.relative_to(local) for p in (local / results / "features").rglob("*.parquet"))
-assert len(features) == 3 * (4 + 3), features  # roots x (radiomics: 2 shards, raw, table; deep: shard, raw, table)
+assert len(features) == 2 * (4 + 3), features  # roots x (radiomics: 2 shards, raw, table; deep: shard, raw, table)
 chunks = sorted(p.relative_to(local) for p in (local / results / "metrics").rglob("chunk0.parquet"))
-assert len(chunks) == 4 * 2 * 2, chunks
+assert len(chunks) == 3 * 2 * 2, chunks
 for path in [*features, *chunks]:
     pd.testing.assert_frame_equal(pd.read_parquet(local / path), pd.read_parquet(slurm / path), check_exact=True)
 scores = pd.concat([pd.read_parquet(slurm / path) for path in chunks])
-assert len(scores) == 4 * 2 * 2 * 5 and scores["score"].notna().all()
+assert len(scores) == 3 * 2 * 2 * 5 and scores["score"].notna().all()
 print(f"slurm_test: {len(submitted)} jobs through Slurm; {len(features)} feature tables and {len(scores)} scores equal")
 EOF
