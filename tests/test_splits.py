@@ -71,7 +71,7 @@ def test_official_splits_without_training_or_test_cases_are_refused():
         with pytest.raises(ValueError, match=f"the official split has {counts} cases"):
             make_folds(y, np.arange(8), "official", 2, 0.15, "o", np.array(parts))
     for wrong in ("kfold", "bootstrap", "random"):
-        with pytest.raises(ValueError, match=rf"split must be one of \('folds', 'official'\), got '{wrong}'"):
+        with pytest.raises(ValueError, match=rf"split must be one of \('folds', 'official', 'auto'\), got '{wrong}'"):
             make_folds(y, np.arange(8), wrong, 2, 0.15, "o")
 
 
@@ -83,6 +83,17 @@ def test_split_names_read_from_a_config_work():
     official = np.array(["train"] * 8 + ["test"] * 4)
     (fold,) = make_folds(y, np.arange(12), "".join(["offi", "cial"]), 3, 0.0, "n", official)
     assert fold.test.tolist() == [8, 9, 10, 11]
+
+
+def test_auto_takes_the_official_split_where_there_is_one_and_folds_elsewhere():
+    y = np.array([0, 1] * 9)
+    official = np.array(["train"] * 12 + ["val"] * 2 + ["test"] * 4)
+    auto, exact = (make_folds(y, np.arange(18), split, 3, 0.15, "a", official) for split in ("auto", "official"))
+    assert len(auto) == 1 and [f.test.tolist() for f in auto] == [f.test.tolist() for f in exact] == [[14, 15, 16, 17]]
+    assert auto[0].val.tolist() == [12, 13]
+    auto, folds = (make_folds(y, np.arange(18), split, 3, 0.15, "a") for split in ("auto", "folds"))
+    assert len(auto) == 3
+    assert all(np.array_equal(getattr(a, p), getattr(f, p)) for a, f in zip(auto, folds) for p in ("train", "val", "test"))
 
 
 def test_a_class_with_as_many_cases_as_folds_is_enough():

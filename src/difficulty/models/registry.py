@@ -13,8 +13,9 @@ TRAINING_OPTIONS = {
     "split": Option(
         "folds",
         "folds: stratified cross-validation, grouped by patient where patients have several cases; "
-        "official: the dataset's own train/val/test split (MedMNIST; a sheet's 'split' column)",
-        {"enum": ["folds", "official"]},
+        "official: the dataset's own train/val/test split (MedMNIST; a sheet's 'split' column); "
+        "auto: official where the dataset has one, folds otherwise",
+        {"enum": ["folds", "official", "auto"]},
     ),
     "folds": Option(3, "cross-validation folds", {"type": "integer", "minimum": 2}),
     "validation": Option(

@@ -10,7 +10,7 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from ..errors import DataError
 from ..seeding import derive_seed
 
-SPLITS = ("folds", "official")
+SPLITS = ("folds", "official", "auto")
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,15 @@ def make_folds(y, groups, split: str, folds: int, validation: float, seed, offic
     ----------
     y : (n,) class codes; groups : (n,) patient ids (a patient's cases never straddle train and test).
     split : ``"folds"``: stratified ``folds``-fold cross-validation, grouped by patient where a patient has
-        several cases; ``"official"``: one fold from ``official`` (``train`` / ``val`` / ``test`` per case).
+        several cases; ``"official"``: one fold from ``official`` (``train`` / ``val`` / ``test`` per case);
+        ``"auto"``: ``"official"`` where ``official`` is given, else ``"folds"``.
     validation : fraction of each fold's training cases held out for early stopping (whole patients); with
         an official split, the ``val`` cases are used and this fraction only where there are none.
     seed : an int or keys; every split derives its seed from it.
     """
     y, groups = np.asarray(y), np.asarray(groups)
+    if split == "auto":
+        split = "folds" if official is None else "official"
     if split == "official":
         if official is None:
             raise ValueError("split: official needs a dataset with an official split (a 'split' column)")

@@ -213,7 +213,7 @@ class Plan:
                 n += 1
             needs[f"metric {name!r} (fraction {spec['fraction']})"] = n
         for name, spec in self.models.items():
-            if spec["split"] == "folds":
+            if spec["split"] != "official":  # auto: folds where a dataset has no official split
                 needs[f"model {name!r} ({spec['folds']} folds)"] = spec["folds"]
         return needs
 
