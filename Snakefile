@@ -1,18 +1,14 @@
-"""Dataset difficulty estimation for 3D medical image classification."""
+"""Dataset difficulty estimation for 3D medical image classification.
+
+The workflow's logic is the `difficulty` package, installed with the project (`make setup`: `pip install -e .`);
+every job imports it as any Python program does.
+"""
 
 import os
-import sys
 
 from snakemake.utils import min_version
 
 min_version("9.0")
-
-# This process and every job import the package from this workflow's own src/ (the files that the
-# rules list as code inputs), wherever the project folder lies.
-SRC = os.path.join(workflow.basedir, "src")
-sys.path.insert(0, SRC)
-_paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != SRC]
-os.environ.update(PYTHONPATH=os.pathsep.join([SRC, *_paths]))
 
 
 # A config given with --configfile replaces the default one (defaults fill the rest).
@@ -46,19 +42,15 @@ localrules:
     summarize_metrics,
     summarize_models,
     correlate,
-    correlate_study,
     scatter,
-    heatmap,
     answer,
-    ranking_plot,
     distributions,
     summarize_curation,
     calibration_points,
     predict_auc,
-    calibration_plot,
 
 
 rule all:
     default_target: True
     input:
-        final_outputs(),
+        FILES.final_outputs(config["correlation"]["study_compat"]),

@@ -2,7 +2,7 @@
 
 Writes a 300-slice 512 × 512 CT series (12-bit stored values, rescale intercept -1024, the slices in shuffled
 file order) and the same volume in HU as NIfTI (``.nii.gz`` and ``.nii``), then reads each the way the sample
-sheet source does (``difficulty.data.sheet.read_case``: checks, voxels, the original view's array), each read
+sheet source does (``difficulty.data.sources.sheet.read_case``: checks, voxels, the original view's array), each read
 in a fresh process, and reports the wall time of the read and the process's peak RSS (``ru_maxrss``, imports
 included: the same modules in every run), with the ratios DICOM / NIfTI. GDCM's own series read (SimpleITK,
 no checks) is listed for comparison.
@@ -64,7 +64,7 @@ def read_once(kind: str, work: Path) -> dict:
     import pydicom  # noqa: F401  (imports before the clock: every run has the same modules)
     import SimpleITK as sitk
 
-    from difficulty.data import sheet
+    from difficulty.data.sources import sheet
 
     path = {"dicom": work / "series", "gdcm_only": work / "series", "nifti_gz": work / "ct.nii.gz"}.get(kind)
     path = path or work / "ct.nii"

@@ -29,7 +29,7 @@ import yaml
 
 from difficulty.analysis import ladder_trends
 from difficulty.io import read_table
-from difficulty.pipeline.config import resolve, upgrade
+from difficulty.pipeline.config import resolve
 from difficulty.prediction.points import canonical_options
 
 HARDER_WITH_LESS = {"fewer_cases"}  # a smaller value is the harder step
@@ -39,12 +39,12 @@ def ladders(plan) -> dict[str, list[list[str]]]:
     """``root kind`` → its steps, easiest first: the root, then the variants of that kind by value. Variants of
     one value (several names: several seeded draws, as the variant's seed comes from its name) form one step."""
     groups: dict[tuple[str, str], dict[float, list[str]]] = {}
-    for name, spec in plan.datasets.items():
-        if "parent" in spec:
-            kind, options = plan.variant(name)
-            value = options[kind]
+    for name, entry in plan.datasets.items():
+        if entry.parent is not None:
+            kind = entry.variant
+            value = entry.variant_options[kind]
             value = float(np.mean(value)) if isinstance(value, list) else float(value)
-            step = groups.setdefault((spec["parent"], kind), {})
+            step = groups.setdefault((entry.parent, kind), {})
             step.setdefault(-value if kind in HARDER_WITH_LESS else value, []).append(name)
     return {
         f"{parent} {kind}": [[parent]] + [steps[v] for v in sorted(steps)] for (parent, kind), steps in groups.items()
@@ -54,7 +54,7 @@ def ladders(plan) -> dict[str, list[list[str]]]:
 def pooled(plan, models: pd.DataFrame) -> pd.DataFrame:
     """``dataset, model, repeats, auc, auc_se`` with the entries of equal type and options pooled under the first
     name: the mean of their fold means and its standard error (one entry: its fold mean and fold SD)."""
-    keys = {name: (spec["type"], canonical_options(spec)) for name, spec in plan.models.items()}
+    keys = {name: (entry.type, canonical_options(entry.comparable)) for name, entry in plan.models.items()}
     first: dict[tuple[str, str], str] = {}
     for name, key in keys.items():
         first.setdefault(key, name)
@@ -85,7 +85,6 @@ def main():
     parser.add_argument("results", type=Path)
     args = parser.parse_args()
     config = yaml.safe_load(args.config.read_text())
-    upgrade(config)
     plan = resolve(config)
     models = pooled(plan, read_table(args.results / "models" / "summary.tsv"))
     found = ladders(plan)

@@ -20,7 +20,7 @@ import pandas as pd
 import yaml
 
 from difficulty.io import read_table
-from difficulty.pipeline.config import resolve, upgrade
+from difficulty.pipeline.config import resolve
 from difficulty.prediction import calibrate, calibration_points, predict_auc, select_points
 
 
@@ -31,9 +31,8 @@ def main():
     parser.add_argument("--coverage", type=float, default=0.9)
     args = parser.parse_args()
     config = yaml.safe_load(args.config.read_text())
-    upgrade(config)
     plan = resolve(config)
-    entries = {"models": plan.models, "features": plan.features, "metrics": plan.metrics}
+    entries = plan.comparable_entries()
     scores = read_table(args.results / "metrics" / "summary.tsv")
     aucs = read_table(args.results / "models" / "summary.tsv")
     points = select_points(calibration_points(scores, aucs, **entries, families=plan.roots), **entries)

@@ -26,7 +26,7 @@ def write_nifti(path, array, spacing=(1.0, 1.0, 1.0)):
 @pytest.fixture
 def nifti_sheet(tmp_path):
     """A sample sheet of six NIfTI cases of two classes, three patients, masks for all (the sheet source's example)."""
-    from difficulty.data.sheet import write_example
+    from difficulty.data.sources.sheet import write_example
 
     return Path(write_example(tmp_path)["path"])
 

@@ -14,7 +14,8 @@ import SimpleITK as sitk
 
 from conftest import REPO, prepared, write_nifti
 from dicom_files import write_rtstruct, write_seg, write_series
-from difficulty.data import qc, sheet
+from difficulty.data import qc
+from difficulty.data.sources import sheet
 from difficulty.features.postprocess import reduce_pca, zscore_drop_nan
 from difficulty.io import write_table
 from difficulty.metrics.bootstrap import draw_sessions
@@ -417,7 +418,7 @@ def test_a_dicom_mask_of_another_series_stops_even_when_skipping(dicom_sheet, tm
 
 
 def test_a_class_folder_with_one_case_stops_before_any_job(tmp_path):
-    from difficulty.data import folder
+    from difficulty.data.sources import folder
     from difficulty.errors import ConfigError
     from difficulty.pipeline.config import resolve
 

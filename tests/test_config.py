@@ -1,7 +1,9 @@
-"""What the workflow asks of the package at parse time: config upgrade and resolution, reference, code inputs."""
+"""What the workflow asks of the package at parse time: config resolution into typed entries, seeds, reference, code."""
 
+import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -12,7 +14,7 @@ from conftest import REPO
 from difficulty.options import ConfigError
 from difficulty.pipeline import config as pipeline_config
 from difficulty.pipeline import reference
-from difficulty.pipeline.code import PACKAGE, code_files
+from difficulty.pipeline.code import PACKAGE, code_files, code_hash
 from difficulty.seeding import derive_seed
 
 SCRIPTS = REPO / "workflow" / "scripts"
@@ -31,7 +33,6 @@ def minimal(**overrides):
 
 def test_default_config_resolves_with_every_option_filled():
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    assert pipeline_config.upgrade(config) == []
     plan = pipeline_config.resolve(config)
     assert plan.sources == [
         "adrenal",
@@ -42,7 +43,7 @@ def test_default_config_resolves_with_every_option_filled():
     ]
     assert plan.trained == [d for d in plan.datasets if d != "synthetic_texture050"]
     assert plan.roots["adrenal_noise30"] == "adrenal"
-    assert plan.features["random_resnet10"] == {
+    assert plan.features["random_resnet10"].spec == {
         "type": "random_resnet",
         "pca": 64,
         "shards": 1,
@@ -50,11 +51,11 @@ def test_default_config_resolves_with_every_option_filled():
         "size": [28, 28, 28],
         "batch_size": 32,
     }
-    assert plan.metrics["fid"] == {"type": "fid", "chunks": 1, "sessions_per_chunk": 1000, "fraction": 0.6} | {
+    assert plan.metrics["fid"].spec == {"type": "fid", "chunks": 1, "sessions_per_chunk": 1000, "fraction": 0.6} | {
         "patient_wise": False
     }
-    assert plan.models["cnn3d"]["epochs"] == 8 and plan.models["cnn3d"]["dropout"] == 0.2
-    assert plan.curation == {"enabled": True, "folds": 5, "C": 1.0, "k": 5, "primary": "probe_radiomics"}
+    assert plan.models["cnn3d"].epochs == 8 and plan.models["cnn3d"].options["dropout"] == 0.2
+    assert plan.curation == {"enabled": True, "folds": None, "C": 1.0, "k": 5, "primary": "probe_radiomics"}
     plan.check_inputs(downloads=False)
 
 
@@ -74,7 +75,7 @@ def test_image_variants_are_prepared_on_their_own_in_their_sources_family():
     assert plan.sources == ["ct", "ct64", "ph"]
     assert plan.prepared == ["ct", "ct64", "ct_blur", "ct_blur_noisy_lowres", "ph"]
     assert plan.roots["ct_blur_noisy"] == "ct_blur" and plan.roots["ct_few"] == "ct_blur_noisy_lowres"
-    assert plan.origin("ct_few") == "ct" and plan.entry("datasets", "ct_few").name == "synthetic"
+    assert plan.origin("ct_few") == "ct" and plan.datasets[plan.origin("ct_few")].source == "synthetic"
     assert set(plan.families.values()) == {"patients", "ph"} and plan.families["ct_few"] == "patients"
     assert plan.trained == ["ct", "ct64", "ct_blur", "ct_blur_noisy_lowres", "ct_few"]
     chain = plan.preparation("ct_blur_noisy_lowres")
@@ -87,7 +88,11 @@ def test_image_variants_are_prepared_on_their_own_in_their_sources_family():
         ("ct_blur_noisy_lowres", "lower_resolution", {"lower_resolution": 2}),
     ]
     assert chain["images"][0]["seed"] == derive_seed(5, "ct_blur", "blur")
-    assert plan.variant("ct_few") == ("fewer_cases", {"fewer_cases": 0.5})
+    assert (plan.datasets["ct_few"].variant, plan.datasets["ct_few"].variant_options) == (
+        "fewer_cases",
+        {"fewer_cases": 0.5},
+    )
+    assert plan.datasets["ct_few"].parent == "ct_blur_noisy_lowres" and plan.datasets["ct"].variant == "label_noise"
     assert plan.preparation("ct_blur")["name"] == "ct_blur" and plan.image_changes("ct_few") == chain["images"]
 
 
@@ -106,15 +111,13 @@ def test_calibration_options_are_checked_before_any_work(tmp_path):
 def test_metric_entries_take_the_bootstrap_block_and_may_override_it():
     config = minimal(bootstrap={"fraction": 0.5}, metrics={"sil": {}, "sil_wide": {"type": "sil", "fraction": 0.9}})
     plan = pipeline_config.resolve(config)
-    assert plan.metrics["sil"]["fraction"] == 0.5 and plan.metrics["sil_wide"]["fraction"] == 0.9
-    assert plan.metrics["sil"]["type"] == "sil"  # a name that is a registered type needs no `type`
-    from difficulty.metrics import METRICS
-    from difficulty.prediction.points import comparable
-
+    assert plan.metrics["sil"].fraction == 0.5 and plan.metrics["sil_wide"].fraction == 0.9
+    assert plan.metrics["sil"].type == "sil"  # a name that is a registered type needs no `type`
     chunked = pipeline_config.resolve(minimal(bootstrap={"fraction": 0.5, "chunks": 5, "sessions_per_chunk": 1}))
-    options = METRICS.get("sil").all_options()  # how the sessions are cut into jobs does not change the results
-    assert comparable(chunked.metrics["sil"], options) == comparable(plan.metrics["sil"], options)
-    assert comparable(plan.metrics["sil_wide"], options) != comparable(plan.metrics["sil"], options)
+    # how the sessions are cut into jobs does not change the results
+    assert chunked.metrics["sil"].comparable == plan.metrics["sil"].comparable
+    assert plan.metrics["sil_wide"].comparable != plan.metrics["sil"].comparable
+    assert "chunks" in chunked.metrics["sil"].spec and "chunks" not in chunked.metrics["sil"].comparable
 
 
 @pytest.mark.parametrize(
@@ -161,40 +164,68 @@ def test_inputs_are_checked_before_any_work(tmp_path):
     pipeline_config.resolve(config).check_inputs(downloads=True)
 
 
-def test_old_forms_are_upgraded_with_a_note_showing_the_new_form():
-    config = minimal(
-        features={
-            "medicalnet_resnet50": {"weights": "w.pth", "pca": 210},
-            "radiomics": {"params": "config/radiomics/study.yaml"},
-        },
-        metrics={"names": ["fid"], "seeds": 4, "fraction": 0.5},
-    )
-    del config["bootstrap"]
-    notes = pipeline_config.upgrade(config)
-    assert config["features"]["medicalnet_resnet50"] == {"type": "medicalnet", "depth": 50, "weights": "w.pth"} | {
-        "pca": 210
-    }
-    assert config["features"]["radiomics"]["params"] == "study"
-    assert config["metrics"] == {"fid": {"type": "fid"}} and config["bootstrap"] == {"chunks": 4, "fraction": 0.5}
-    assert len(notes) == 4 and "write it as `medicalnet_resnet50: {type: medicalnet, depth: 50, ...}`" in notes[0]
-    assert notes[3] == "bootstrap.seeds: renamed; write it as `chunks`"
-    renamed = minimal(bootstrap={"sessions_per_seed": 7}, metrics={"sil": {"type": "sil", "seeds": 3}})
-    assert pipeline_config.upgrade(renamed) == [
-        "bootstrap.sessions_per_seed: renamed; write it as `sessions_per_chunk`",
-        "metrics.sil.seeds: renamed; write it as `chunks`",
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"metrics": {"names": ["fid"]}},
+            r"metrics.names: metrics are entries now: write `metrics: \{fid: \{type: fid\}\}`",
+        ),
+        ({"bootstrap": {"seeds": 4}}, r"bootstrap.seeds: renamed; write it as `chunks`"),
+        (
+            {"bootstrap": {"sessions_per_seed": 7}},
+            r"bootstrap.sessions_per_seed: renamed; write it as `sessions_per_chunk`",
+        ),
+        ({"metrics": {"sil": {"type": "sil", "seeds": 3}}}, r"metrics.sil.seeds: renamed; write it as `chunks`"),
+        (
+            {"features": {"medicalnet_resnet50": {"weights": "w.pth"}}},
+            r"features.medicalnet_resnet50: name its type: `medicalnet_resnet50: \{type: medicalnet, depth: 50, ...\}`",
+        ),
+    ],
+)
+def test_a_key_of_an_earlier_release_stops_with_its_replacement(change, message):
+    config = minimal(**change)
+    with pytest.raises(ConfigError, match=message):
+        pipeline_config.refuse_old_forms(config)
+    with pytest.raises(ConfigError, match=message):
+        pipeline_config.resolve(config)
+
+
+def test_entries_are_typed_and_frozen():
+    plan = pipeline_config.resolve(minimal(features={"r": {"type": "radiomics", "pca": 5}}))
+    feature = plan.features["r"]
+    assert (feature.name, feature.type, feature.pca, feature.shards) == ("r", "radiomics", 5, 1)
+    assert feature.own == {"params": "fast"} and feature.spec["pca"] == 5
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        feature.type = "other"
+    with pytest.raises(TypeError):
+        feature.options["pca"] = 3
+    spec = feature.spec
+    spec["pca"] = 3  # a job's copy: the entry is not changed
+    assert feature.pca == 5
+    model = plan.models["cnn3d"]
+    assert model.train and model.split == "folds" and "train" not in model.comparable
+    with pytest.raises(AttributeError):
+        model.epoch  # noqa: B018  (a misspelt option fails where the workflow is parsed)
+
+
+def test_every_seed_comes_from_one_policy():
+    """The seeds of every stage, from the config's seed and the target's keys: those the rules passed before."""
+    datasets = [
+        {"name": "ph", "source": "synthetic", "separation": 0.5},
+        {"name": "ph_n", "parent": "ph", "label_noise": 0.1},
     ]
-    assert pipeline_config.resolve(renamed).metrics["sil"] | {} == {
-        "type": "sil",
-        "chunks": 3,
-        "sessions_per_chunk": 7,
-        "fraction": 0.6,
-        "patient_wise": False,
-        "multiclass": "pairs",
-    }
-    assert pipeline_config.upgrade(config) == []  # the new form is left alone
-    empty = minimal(metrics={})
-    pipeline_config.upgrade(empty)
-    assert "metrics" not in empty  # the schema's default (sil and fid) applies
+    config = minimal(seed=7, datasets=datasets)
+    plan = pipeline_config.resolve(config)
+    assert plan.seed_for("prepare", root="ph") == derive_seed(7, "ph", "prepare")
+    assert plan.seed_for("variant", dataset="ph_n") == derive_seed(7, "ph_n", "label_noise")
+    assert plan.seed_for("features", feature="radiomics", root="ph", shard="0") == derive_seed(7, "radiomics", "init")
+    keys = {"dataset": "ph_n", "feature": "radiomics", "metric": "sil", "chunk": "1"}
+    assert plan.seed_for("bootstrap", **keys) == derive_seed(7, "ph_n", "radiomics", "sil", "1")
+    assert plan.seed_for("train", dataset="ph_n", model="cnn3d") == (7, "ph_n", "cnn3d")
+    assert plan.seed_for("curation", dataset="ph") == derive_seed(7, "ph", "curation")
+    assert plan.seed_for("correlation") == derive_seed(7, "correlation")
+    assert plan.seed_for("study_compat") == derive_seed(7, "correlation", "study")
 
 
 def test_readme_reference_and_measures_are_written_from_the_registrations(capsys, tmp_path):
@@ -234,6 +265,36 @@ def test_code_inputs_follow_imports_and_skip_unrelated_modules():
     assert PACKAGE / "features" / "medicalnet.py" not in radiomics and PACKAGE / "data" / "datasets.py" in radiomics
 
 
+def test_the_code_hash_ignores_comments_and_docstrings_and_nothing_else(tmp_path):
+    script = tmp_path / "job.py"
+    body = '''"""A job."""
+
+from difficulty.metrics.jobs import bootstrap_chunk
+
+
+def run(x):
+    """Twice x."""
+    return bootstrap_chunk, 2 * x
+'''
+    hashes = {}
+    for name, text in {
+        "as written": body,
+        "a comment": body.replace("def run(x):", "def run(x):  # the job's one call"),
+        "a docstring": body.replace("Twice x.", "Two times x, as the docs say."),
+        "no docstring": body.replace('    """Twice x."""\n', ""),
+        "blank lines": body + "\n\n",
+        "other code": body.replace("2 * x", "3 * x"),
+    }.items():
+        script.write_text(text)
+        hashes[name] = code_hash(script)
+    assert len({hashes[n] for n in ("as written", "a comment", "a docstring", "no docstring", "blank lines")}) == 1
+    assert hashes["other code"] != hashes["as written"]
+    assert code_hash(script) != code_hash(script, PACKAGE / "metrics" / "silhouette_score.py")  # the type's module
+    moved = tmp_path / "elsewhere"
+    moved.mkdir()
+    assert code_hash(shutil.copy2(script, moved / "job.py")) == code_hash(script)  # named by file, not path
+
+
 def test_parsing_the_workflow_imports_no_heavy_library():
     """The workflow resolves its config at every start (and in every cluster job): torch and friends stay out."""
     code = (
@@ -259,33 +320,36 @@ def test_class_needs_follow_the_metrics_fraction_and_the_models_folds():
         pipeline_config.resolve(config).check_inputs(downloads=False)
 
 
-def test_a_class_with_fewer_patients_than_the_curation_folds_stops_before_any_job():
-    from difficulty.curation import curation_sources
-
+def test_curation_folds_set_by_the_user_that_a_class_cannot_fill_stop_before_any_job():
+    """The default folds follow the data (the run never stops for an optional stage's default); a number the
+    user sets is kept, and refused where a class has fewer patients."""
     config = minimal(datasets=[{"name": "ph", "source": "synthetic", "separation": 0.5, "n_per_class": 4}])
     config["models"] = {"cnn3d": {"type": "cnn3d", "folds": 2}, "official": {"type": "cnn3d", "split": "official"}}
     plan = pipeline_config.resolve(config)
-    assert curation_sources(plan.features, plan.models) == (["probe_radiomics"], ["cnn3d"], ["official"])
+    assert plan.curation_sources() == (["probe_radiomics"], ["cnn3d"], ["official"])
+    assert plan.curation["folds"] is None
+    plan.check_inputs(downloads=False)
     with pytest.raises(
         ConfigError, match=r"dataset 'ph': curation \(curation.folds\): class '0' has cases of 4 patient"
     ):
-        plan.check_inputs(downloads=False)
+        pipeline_config.resolve(config | {"curation": {"folds": 5}}).check_inputs(downloads=False)
     pipeline_config.resolve(config | {"curation": {"folds": 4}}).check_inputs(downloads=False)
-    pipeline_config.resolve(config | {"curation": {"enabled": False}}).check_inputs(downloads=False)
+    pipeline_config.resolve(config | {"curation": {"enabled": False, "folds": 5}}).check_inputs(downloads=False)
 
 
 def test_a_results_folder_of_other_data_is_refused(tmp_path):
     plan = pipeline_config.resolve(minimal())
     record = tmp_path / "prepared" / "ph" / "source.json"
     record.parent.mkdir(parents=True)
-    spec = dict(plan.datasets["ph"])
-    record.write_text(json.dumps({"spec": spec, "seed": 11, "plugins": []}))
-    plan.check_results(tmp_path, {"ph": 11})
-    record.write_text(json.dumps({"spec": spec | {"separation": 0.9, "on_bad_case": "skip"}, "seed": 11}))
-    plan.check_results(tmp_path, {"ph": 11})  # other options: the jobs that use them re-run
-    record.write_text(json.dumps({"spec": spec | {"source": "sheet", "path": "a.csv"}, "seed": 11}))
+    spec = plan.datasets["ph"].plain
+    seed = plan.seed_for("prepare", root="ph")
+    record.write_text(json.dumps({"spec": spec, "seed": seed, "plugins": []}))
+    plan.check_results(tmp_path)
+    record.write_text(json.dumps({"spec": spec | {"separation": 0.9, "on_bad_case": "skip"}, "seed": seed}))
+    plan.check_results(tmp_path)  # other options: the jobs that use them re-run
+    record.write_text(json.dumps({"spec": spec | {"source": "sheet", "path": "a.csv"}, "seed": seed}))
     with pytest.raises(ConfigError, match=r"dataset 'ph': .*source.json was written by a run with other data "):
-        plan.check_results(tmp_path, {"ph": 11})
+        plan.check_results(tmp_path)
     record.write_text(json.dumps({"spec": spec, "seed": 11}))
-    with pytest.raises(ConfigError, match=r"\(seed: 11 then, 12 now\)\. Nothing was overwritten"):
-        plan.check_results(tmp_path, {"ph": 12})
+    with pytest.raises(ConfigError, match=rf"\(seed: 11 then, {seed} now\)\. Nothing was overwritten"):
+        plan.check_results(tmp_path)

@@ -340,7 +340,7 @@ def test_worst_thumbnails_read_the_first_cases_of_the_table_from_the_grid(tmp_pa
             m[2:6, 2:6, 2:6] = 1
             return m
 
-    table = pd.DataFrame({"case_id": ["c3", "c0", "c2", "c1"], "label": "1", "suspected_label": "0"})
+    table = pd.DataFrame({"case_id": ["c3", "c0", "c2", "c1"], "class": "hyperplasia", "suspected_class": "normal"})
     grid = Grid()
     curation.worst_thumbnails(table, grid, ["c0", "c1", "c2", "c3"], tmp_path / "worst.png", n=3)
     assert grid.read == [3, 0, 2]
@@ -461,11 +461,10 @@ def curate_job(tmp_path, labels, name, options, predictions=None):
 
     out = tmp_path / "curation" / f"{name}.tsv"
     out.parent.mkdir(exist_ok=True)
-    features = {"f": tmp_path / "f.parquet", "g": tmp_path / "g.parquet"}
     curate(
         labels=labels,
-        features=features,
-        predictions=predictions or {},
+        features=[tmp_path / "f.parquet", tmp_path / "g.parquet"],
+        predictions=predictions or [],
         prepared=tmp_path / "prepared",
         table=out,
         thumbnails=out.with_suffix(".png"),
@@ -483,15 +482,22 @@ def test_the_curation_job_writes_the_table_worst_first_and_the_same_bytes_again(
     from difficulty.curation.jobs import summarize_curation
 
     _, noisy, labels, options = synthetic_curation(tmp_path)
-    assert options == {"enabled": True, "folds": 5, "C": 1.0, "k": 5, "primary": "probe_f"}
+    assert options == {"enabled": True, "folds": None, "C": 1.0, "k": 5, "primary": "probe_f"}
     with caplog.at_level(logging.INFO):
         path, table = curate_job(tmp_path, noisy, "d_noisy", options)
     assert "model 'official_model': not cross-validated with split: folds" in caplog.text
-    assert list(table.columns[:11]) == [*curation.COLUMNS, "flipped"]
-    assert list(table.columns[11:]) == [f"probe_g.{c}" for c in ("suspected_label", "label_quality", "label_issue")] + [
+    named = ["case_id", "patient_id", "label", "class", "suspected_label", "suspected_class", *curation.COLUMNS[4:]]
+    assert list(table.columns[:13]) == [*named, "flipped"]
+    assert list(table.columns[13:]) == [
+        "probe_g.suspected_label",
+        "probe_g.suspected_class",
+        "probe_g.label_quality",
+        "probe_g.label_issue",
         "g.kdn",
         "g.outlier_score",
+        "folds",
     ]
+    assert (table["class"] == table["label"]).all() and (table["folds"] == 5).all()  # phantoms: labels are names
     assert sorted(table["case_id"]) == sorted(labels["case_id"]) and (table["features_from"] == "f").all()
     flags = table["label_issue"].to_numpy()
     assert flags[: flags.sum()].all() and table["label_quality"][flags.sum() :].is_monotonic_increasing
@@ -570,7 +576,7 @@ def test_drop_label_issues_leaves_out_exactly_the_flagged_cases_and_the_subset_t
     )
     assert read_table(tmp_path / "chunk0.parquet")["score"].notna().all()
     # ... and is curated again, the model's predictions a source
-    _, again = curate_job(tmp_path, curated, "d_curated", options, {"cnn3d": models / "cnn3d.predictions.parquet"})
+    _, again = curate_job(tmp_path, curated, "d_curated", options, [models / "cnn3d.predictions.parquet"])
     assert sorted(again["case_id"]) == sorted(labels["case_id"]) and "cnn3d.label_quality" in again
 
 
@@ -605,8 +611,8 @@ def test_the_default_runs_adrenal_noise10_flips_are_found_far_better_than_chance
     table = tmp_path / "adrenal_noise10.tsv"
     curate(
         labels=targets[0],
-        features={"radiomics": targets[1]},  # the primary source's columns need no other source
-        predictions={},
+        features=[targets[1]],  # the primary source's columns need no other source
+        predictions=[],
         prepared=results / "prepared" / "adrenal",
         table=table,
         thumbnails=tmp_path / "adrenal_noise10.png",
@@ -619,3 +625,56 @@ def test_the_default_runs_adrenal_noise10_flips_are_found_far_better_than_chance
     s = curation.score_flips(table["flipped"], table["label_issue"], table["label_quality"])
     assert s["auroc"] > 0.85  # chance: 0.5 with an SD of 0.024 here
     assert s["precision"] > 0.3 and s["recall"] > 0.5
+
+
+def test_a_small_dataset_takes_as_many_probe_folds_as_its_smallest_class_allows(tmp_path, caplog):
+    """Three patients in a class: three folds, exactly a three-fold probe; one: a table without label columns that
+    says why; an explicit `folds` the data cannot fill is refused, naming the dataset and class."""
+    from difficulty.curation.jobs import summarize_curation
+    from difficulty.errors import DataError
+    from difficulty.io import read_table, write_table
+
+    _, noisy, labels, options = synthetic_curation(tmp_path)
+    few = read_table(noisy)
+    few["patient_id"] = np.where(few["label"] == "1", (few.index % 3).astype(str), few["patient_id"])  # 3 patients
+    write_table(few, tmp_path / "few.parquet")
+    path, table = curate_job(tmp_path, tmp_path / "few.parquet", "few", options)
+    assert (table["folds"] == 3).all() and "probes use 3 folds" in caplog.text
+    probe = curation.probe_probabilities(few, read_table(tmp_path / "f.parquet"), source="probe_f", folds=3, seed=0)
+    assert table["label_quality"].notna().all() and probe.proba.shape == (60, 2)
+    with pytest.raises(DataError, match=r"dataset 'few': class '1' has cases of 3 patient\(s\); 5 patient-grouped"):
+        curate_job(tmp_path, tmp_path / "few.parquet", "few", options | {"folds": 5})
+    few["patient_id"] = np.where(few["label"] == "1", "one", few["patient_id"])  # class 1: one patient
+    write_table(few, tmp_path / "one.parquet")
+    path, table = curate_job(tmp_path, tmp_path / "one.parquet", "one", options)
+    assert table["label_issue"].isna().all() and table["suspected_label"].isna().all() and table["kdn"].notna().all()
+    assert table["note"].iloc[0].startswith("no label columns: a class has cases of 1 patient(s)")
+    assert (tmp_path / "curation" / "one.png").read_bytes()[:4] == b"\x89PNG"
+    summarize_curation(
+        tables={"few": tmp_path / "curation" / "few.tsv", "one": path},
+        output=tmp_path / "s.tsv",
+        figure=tmp_path / "d.png",
+    )
+    summary = pd.read_csv(tmp_path / "s.tsv", sep="\t").set_index("dataset")
+    assert (
+        summary.loc["few", "folds"].tolist() == [3, 3] and summary.loc["one", "source"] != summary.loc["one", "source"]
+    )
+    assert summary.loc["one", "note"].startswith("no label columns")
+
+
+def test_class_names_stand_beside_the_labels_in_the_table():
+    table = pd.DataFrame(
+        {"case_id": ["a", "b"], "label": ["0", "1"], "suspected_label": ["1", None], "probe_g.suspected_label": "0"}
+    )
+    named = curation.name_classes(table, {"0": "normal", "1": "hyperplasia"})
+    assert list(named.columns) == [
+        "case_id",
+        "label",
+        "class",
+        "suspected_label",
+        "suspected_class",
+        "probe_g.suspected_label",
+        "probe_g.suspected_class",
+    ]
+    assert named["class"].tolist() == ["normal", "hyperplasia"] and named["suspected_class"].iloc[0] == "hyperplasia"
+    assert pd.isna(named["suspected_class"].iloc[1])  # no suspected label: no class

@@ -7,7 +7,9 @@ import SimpleITK as sitk
 import yaml
 
 from conftest import ADRENAL, prepared, write_nifti
-from difficulty.data import SOURCES, Case, datasets, grid, labels, masks, medmnist, preprocess, sheet, synthetic
+from difficulty.data import SOURCES, Case, datasets, grid, masks, preprocess
+from difficulty.data.sources import medmnist, sheet, synthetic
+from difficulty.data.variants import labels
 from difficulty.io import file_digest
 from difficulty.seeding import derive_seed
 

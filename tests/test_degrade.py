@@ -6,8 +6,8 @@ import pytest
 from scipy import ndimage
 
 from difficulty.data import Case
-from difficulty.data.degrade import blur, fewer_cases, image_noise, lower_resolution
-from difficulty.data.synthetic import iter_phantoms
+from difficulty.data.sources.synthetic import iter_phantoms
+from difficulty.data.variants.degrade import blur, fewer_cases, image_noise, lower_resolution
 
 ROTATED = (0.0, -1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0)
 

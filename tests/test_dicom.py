@@ -25,8 +25,9 @@ from dicom_files import (
     write_seg,
     write_series,
 )
-from difficulty.data import SOURCES, dicom, folder, resolve_dataset
-from difficulty.data.dicom import DicomOptions
+from difficulty.data import SOURCES, resolve_dataset
+from difficulty.data.sources import dicom, folder
+from difficulty.data.sources.dicom import DicomOptions
 from difficulty.options import DataError
 
 OBLIQUE = ((np.cos(0.5), np.sin(0.5), 0.0), (0.0, 0.0, -1.0))
@@ -412,7 +413,7 @@ def test_the_console_command_is_declared():
 
 
 def test_init_starts_from_the_default_config():
-    from difficulty.init import starter_config
+    from difficulty.starter import starter_config
 
     default = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     starter = starter_config({"name": "mine", "source": "sheet", "path": "sheet.csv"})

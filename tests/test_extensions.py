@@ -1,7 +1,8 @@
 """Adding a type is one module: in a copy of the package, one new module of each kind and nothing else.
 
 The common tests (tests/test_registries.py) then run over the new types, which the registries find by
-scanning their subpackages, and the reference command lists them: what docs/architecture.md promises.
+scanning their subpackages (a source and a variant kind in ``data/sources/`` and ``data/variants/``), and the
+reference command lists them: what docs/architecture.md promises.
 """
 
 import re
@@ -66,15 +67,15 @@ NEW_MODULES = {
 
             return nn.Sequential(nn.AdaptiveAvgPool3d(side), nn.Flatten(), nn.Linear(side**3, n_classes))
     ''',
-    "data/spheres.py": '''
+    "data/sources/spheres.py": '''
         """Seeded spheres of two radii in noise, written nowhere: a source with a required option."""
 
         import numpy as np
         import pandas as pd
 
-        from ..options import Option
-        from .cases import Case
-        from .sources import register_source
+        from ...options import Option
+        from ..cases import Case
+        from .registry import register_source
 
 
         def sphere_cases(spec):
@@ -96,11 +97,11 @@ NEW_MODULES = {
                 mask = (grid**2).sum(axis=0) <= (3 if row.label == "small" else 5) ** 2
                 yield Case(row.case_id, rng.normal(0, 1, mask.shape) + 2.0 * mask, mask)
     ''',
-    "data/first_half.py": '''
+    "data/variants/first_half.py": '''
         """Keep the first cases of each class: a variant kind that leaves cases out."""
 
-        from ..options import Option
-        from .variants import register_variant
+        from ...options import Option
+        from .registry import register_variant
 
 
         @register_variant(

@@ -1,5 +1,7 @@
 """Feature post-processing, correlation and plots on small known inputs."""
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -236,3 +238,26 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
         raise RuntimeError("crash")
     assert io.read_table(target)["a"].tolist() == [1]
     assert [p.name for p in tmp_path.iterdir()] == ["t.parquet"]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_every_writer_gives_the_mode_the_umask_gives_a_new_file(tmp_path, umask):
+    """Tables, figures, grids, JSON and downloads all go through the atomic writer; mkstemp's private mode (0600)
+    must not reach a results folder that colleagues read."""
+    from difficulty.data.grid import grid_writer
+    from difficulty.figures import plt, write_png
+
+    old = os.umask(umask)
+    try:
+        io.write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.parquet")
+        io.write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.tsv")
+        fig, _ = plt.subplots()
+        write_png(fig, tmp_path / "f.png")
+        with io.atomic_path(tmp_path / "s.json") as tmp:
+            tmp.write_text("{}")
+        with grid_writer(1, tmp_path / "g.npy", tmp_path / "m.npy") as grid:
+            grid.write(0, "c", np.ones((2, 2, 2), np.float32), np.ones((2, 2, 2), np.uint8))
+    finally:
+        os.umask(old)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
+    assert modes == dict.fromkeys(["t.parquet", "t.tsv", "f.png", "s.json", "g.npy", "m.npy"], 0o666 & ~umask)

@@ -7,6 +7,7 @@ import pytest
 from scipy.stats import ks_2samp
 
 from difficulty import metrics
+from difficulty.auc import roc_auc
 from difficulty.errors import DataError
 from difficulty.metrics import METRICS, complexity, pairwise, spectral
 
@@ -99,6 +100,22 @@ def test_linear_probe_equals_scikit_learn_cross_validation():
     assert metrics.score("probe", X, y, seed=11) == pytest.approx(roc_auc_score(y, proba[:, 1]), rel=1e-12)
 
 
+def test_the_probe_takes_as_many_folds_as_the_class_with_fewest_patients_allows():
+    """Five folds at most; a class of three patients: three folds, exactly scikit-learn's three-fold probe; one
+    patient: refused."""
+    from difficulty.metrics.out_of_fold import canonical_out_of_fold
+
+    X, y = gaussians(0.8, n_per_class=12, seed=5)
+    groups = np.where(y == 1, np.arange(len(y)) % 3, 100 + np.arange(len(y)))  # class 1: three patients
+    data = metrics.check_inputs(X, y, groups)
+    three = canonical_out_of_fold(data, 3, 1.0, 9)
+    assert metrics.score("probe", X, y, groups, seed=9) == roc_auc(three.codes, three.proba)
+    assert metrics.score("probe", X, y, groups, seed=9, folds=3) == metrics.score("probe", X, y, groups, seed=9)
+    assert metrics.score("probe", X, y, groups, seed=9, folds=2) != metrics.score("probe", X, y, groups, seed=9)
+    with pytest.raises(DataError, match="a class has cases of 1 patient; the probe's cross-validation needs 2"):
+        metrics.score("probe", X, y, np.where(y == 1, 0, np.arange(len(y))))
+
+
 def test_the_probes_folds_take_every_seed_below_2_32_and_need_each_class_in_every_training_fold():
     from difficulty.metrics.out_of_fold import canonical_out_of_fold
 
@@ -118,7 +135,7 @@ def test_each_built_in_measure_takes_as_few_cases_a_class_as_it_says_and_checks_
     metric = METRICS.get(name)
     if not metric.module.startswith("difficulty.metrics."):
         pytest.skip("a plugin's own metric")
-    assert metric.min_per_class == {"fid": 4, "probe": 5}.get(name, 2)  # two per half; a patient per fold
+    assert metric.min_per_class == {"fid": 4}.get(name, 2)  # two per half; the probe: two folds
     X, y = gaussians(1.0, n_per_class=12, seed=12)
     X, y = X[12 - metric.min_per_class + 1 :], y[12 - metric.min_per_class + 1 :]  # one case too few
     with pytest.raises(DataError, match=f"has {metric.min_per_class - 1} samples; this metric needs at least"):

@@ -275,7 +275,8 @@ def test_bootstrap_defaults_are_1000_sessions_of_sixty_percent_seed_zero(blobs):
     X, y = blobs
     scores = metrics.bootstrap("sil", X, y)
     assert scores.shape == (1000,)
-    np.testing.assert_array_equal(scores[:5], metrics.bootstrap("sil", X, y, sessions=5, fraction=0.6, seed=0))
+    # the same sessions: equal to round-off (the batch of sessions changes the BLAS kernel of the distance sums)
+    np.testing.assert_allclose(scores[:5], metrics.bootstrap("sil", X, y, sessions=5, fraction=0.6, seed=0), rtol=1e-12)
     assert metrics.bootstrap("sil", X, y, sessions=1).shape == (1,)
     for sessions in (0, -1):
         with pytest.raises(ValueError, match=f"sessions must be at least 1, got {sessions}"):

@@ -466,15 +466,21 @@ def run_files(tmp_path, rng, datasets, features, models, shift=None):
 def test_a_table_exported_by_one_run_calibrates_another_with_the_same_entries_only(tmp_path):
     """Export a calibration run's points; another run takes them for its entries of the same type and options
     (options that do not change results, like ``shards``, not compared), and its own points first."""
-    from difficulty.prediction.jobs import collect_points, export_points
+    from difficulty.prediction.jobs import collect_points
 
     rng = np.random.default_rng(15)
     shipped_features = {"rad": {"type": "radiomics", "params": "fast", "shards": 4}}
     datasets = [f"d{i}" for i in range(11)]
     scores, folds = run_files(tmp_path / "cal", rng, datasets, shipped_features, {"cnn": MODEL["cnn"]})
     entries = {"models": MODEL, "features": {"rad": {"type": "radiomics", "params": "fast"}}, "metrics": METRIC}
-    export_points(
-        scores=scores, folds=folds, output=tmp_path / "shipped.tsv", entries=entries, families={d: d for d in datasets}
+    collect_points(
+        scores=scores,
+        folds=folds,
+        tables=[],
+        output=tmp_path / "points_of_the_calibration_run.tsv",
+        entries=entries,
+        families={d: d for d in datasets},
+        export=tmp_path / "shipped.tsv",
     )
     shipped = read_table(tmp_path / "shipped.tsv")
     assert list(shipped.columns) == POINT_COLUMNS and len(shipped) == 11 and set(shipped["source"]) == {"trained"}
@@ -583,13 +589,14 @@ def test_the_answer_table_reads_the_prediction_first_then_the_measured_auc():
         }
     )
     table = answer_table(labels, scores, models, ("rad", "sil"), True, predictions)
-    assert list(table.columns[:12]) == [
+    assert list(table.columns[:13]) == [
         "dataset",
         "difficulty_rank",
         "cases",
         "patients",
         "classes",
         "imbalance",
+        "class_sizes",
         "cnn.predicted_auc",
         "cnn.predicted_ci_low",
         "cnn.predicted_ci_high",
@@ -597,7 +604,7 @@ def test_the_answer_table_reads_the_prediction_first_then_the_measured_auc():
         "cnn.auc_mean",
         "cnn.auc_sd",
     ]
-    assert list(table.columns[12:]) == ["rad.sil", "rad.sil_ci_low", "rad.sil_ci_high"]
+    assert list(table.columns[13:]) == ["rad.sil", "rad.sil_ci_low", "rad.sil_ci_high"]
     rows = table.set_index("dataset")
     assert list(table["dataset"]) == ["easy", "new", "hard"]
     assert rows.loc["easy", "cnn.prediction"] == "0.88 [0.80, 0.95]"
@@ -617,7 +624,6 @@ def test_the_shipped_calibration_table_matches_the_config_that_made_it_and_the_d
     import yaml
 
     from difficulty.pipeline.config import resolve
-    from difficulty.prediction.entries import run_entries
 
     plan = resolve(yaml.safe_load((REPO / "config" / "calibration.yaml").read_text()))
     assert REPO / plan.calibration["export"] == SHIPPED and plan.calibration["tables"] == []
@@ -626,10 +632,10 @@ def test_the_shipped_calibration_table_matches_the_config_that_made_it_and_the_d
     assert sorted(table["dataset"].unique()) == sorted(plan.trained)
     assert dict(zip(table["dataset"], table["family"])) == {d: plan.families[d] for d in plan.trained}
     assert table["family"].nunique() >= 10
-    default = run_entries(resolve(yaml.safe_load((REPO / "config" / "config.yaml").read_text())))
+    default = resolve(yaml.safe_load((REPO / "config" / "config.yaml").read_text())).comparable_entries()
     for kind, column in (("models", "model"), ("features", "feature"), ("metrics", "metric")):
         got = set(table[[column, f"{column}_type", f"{column}_options"]].itertuples(index=False, name=None))
-        made = {(name, spec["type"], canonical_options(spec)) for name, spec in run_entries(plan)[kind].items()}
+        made = {(name, spec["type"], canonical_options(spec)) for name, spec in plan.comparable_entries()[kind].items()}
         assert got == made
         assert made == {(name, spec["type"], canonical_options(spec)) for name, spec in default[kind].items()}
     sizes = [len(plan.models), len(plan.features), len(plan.metrics)]
@@ -655,7 +661,7 @@ def test_the_rows_spliced_into_the_shipped_table_come_from_the_calibrations_own_
     calibration = resolve(yaml.safe_load((REPO / "config" / "calibration.yaml").read_text()))
     spliced = resolve(yaml.safe_load((REPO / "benchmarks" / config).read_text()))
     assert spliced.seed == calibration.seed and set(made) <= set(spliced.datasets)
-    assert set(spliced.datasets) == set(made) | {spliced.datasets[d].get("parent", d) for d in made}
+    assert set(spliced.datasets) == set(made) | {spliced.datasets[d].parent or d for d in made}
     for name, spec in spliced.datasets.items():
         assert spec == calibration.datasets[name], name
     for kind in ("features", "metrics", "models"):  # resolved: the bootstrap block is in each metric entry
@@ -681,5 +687,5 @@ def test_the_answer_table_puts_each_models_prediction_beside_its_measured_auc():
     )
     table = answer_table(labels, scores, models, ("rad", "sil"), True, predictions)
     block = ["predicted_auc", "predicted_ci_low", "predicted_ci_high", "prediction", "auc_mean", "auc_sd"]
-    assert list(table.columns[6:18]) == [f"{m}.{c}" for m in "ab" for c in block]
-    assert list(table.columns[18:]) == ["rad.sil", "rad.sil_ci_low", "rad.sil_ci_high"]
+    assert list(table.columns[7:19]) == [f"{m}.{c}" for m in "ab" for c in block]
+    assert list(table.columns[19:]) == ["rad.sil", "rad.sil_ci_low", "rad.sil_ci_high"]

@@ -74,7 +74,7 @@ def test_each_conda_env_installs_what_its_rules_import_and_this_package():
     for smk, name, block in rules():
         env = REPO / "envs" / re.search(r"envs/(\w+\.yaml)", block).group(1)
         script = REPO / "workflow" / "scripts" / re.search(r"scripts/(\w+\.py)", block).group(1)
-        kind = re.search(r'code\("\w+\.py", "(\w+)"', block)
+        kind = re.search(r'(?:code|entry_job)\("\w+\.py", "(\w+)"', block)
         types = [entry.source_file for entry in registries[kind.group(1)]] if kind else []
         needed = imported_distributions(code_files(script, *types))
         missing = needed - set(env_pins(env))
@@ -84,32 +84,57 @@ def test_each_conda_env_installs_what_its_rules_import_and_this_package():
         assert 'pip install --no-deps -e "$project"' in deploy, env.name
 
 
-def rules():
+def rules(inherited=False):
+    """(file, rule, its text) of every rule; with ``inherited``, also the rules made by ``use rule ... with:``
+    (their text is what they change)."""
     for smk in sorted((REPO / "workflow" / "rules").glob("*.smk")):
-        for block in re.split(r"\n(?=\s*rule \w+:)", smk.read_text()):
-            match = re.match(r"\s*rule (\w+):", block)
-            if match:
-                yield smk.name, match.group(1), block
+        for block in re.split(r"\n(?=\s*(?:use )?rule \w+)", smk.read_text()):
+            match = re.match(r"\s*(?:rule (\w+):|use rule \w+ as (\w+) with:)", block)
+            if match and (match.group(1) or inherited):
+                yield smk.name, match.group(1) or match.group(2), block
 
 
-def test_every_rule_declares_log_threads_memory_runtime_and_env():
+def job_kinds():
+    """The name of every shared resources block of common.smk (``TABLE_JOB = {...}``) → its text."""
+    text = (REPO / "workflow" / "rules" / "common.smk").read_text()
+    return dict(re.findall(r"^(\w+_JOB) = \{\n(.*?)\n\}", text, flags=re.M | re.S))
+
+
+def test_every_rule_declares_log_memory_runtime_and_env():
+    """Each rule states its log, benchmark and env, and its resources in full or as one of common.smk's shared
+    blocks (threads: one, Snakemake's default, unless the rule says otherwise)."""
     found = list(rules())
     assert len(found) >= 15
+    kinds = job_kinds()
+    assert {"TABLE_JOB", "TRAIN_JOB", "EXTRACT_JOB", "BOOTSTRAP_JOB"} <= set(kinds)
+    assert all('"mem_mb"' in text and '"runtime"' in text for text in kinds.values())
+    assert (
+        '"gpu": 1' in kinds["TRAIN_JOB"]
+        and '"gpu": lambda w: int(PLAN.features[w.feature].gpu)' in kinds["EXTRACT_JOB"]
+    )
     used_envs = set()
     for smk, name, block in found:
-        for key in ("log:", "benchmark:", "threads:", "resources:", "mem_mb=", "runtime=", "conda:"):
+        for key in ("log:", "benchmark:", "resources:", "conda:"):
             assert key in block, f"{smk}: rule {name} has no {key}"
+        shared = re.search(r"resources:\n\s+\*\*(\w+_JOB),", block)
+        assert shared and shared.group(1) in kinds or ("mem_mb=" in block and "runtime=" in block), (smk, name)
+        assert "threads: 1" not in block, f"{smk}: rule {name} states Snakemake's default threads"
         used_envs |= set(re.findall(r"envs/(\w+\.yaml)", block))
     assert used_envs == {p.name for p in (REPO / "envs").glob("*.yaml")}
-    extract = next(block for _, name, block in found if name == "extract_features")
-    assert re.search(r"gpu=lambda w: int\(PLAN.entry\(\"features\", w.feature\).gpu\)", extract)
 
 
-def test_every_rule_lists_its_code_inputs():
+def test_rules_state_only_what_is_their_own():
+    """The shared resources, seeds, plugins, code hashes and report entries come from common.smk's helpers: a rule
+    is at most 20 non-blank lines on average (the snakemake-workflows catalog's are about 15)."""
+    lines = [len([line for line in block.splitlines() if line.strip()]) for _, _, block in rules(inherited=True)]
+    assert sum(lines) / len(lines) <= 20, sum(lines) / len(lines)
+
+
+def test_every_rule_passes_the_hash_of_its_code():
     """Download rules excepted: what they fetch is checked against published checksums, not made by our code."""
     for smk, name, block in rules():
         if "script:" in block and not name.startswith("download_"):
-            assert re.search(r"code=(lambda w: )?code\(", block), f"{smk}: rule {name} lists no code inputs"
+            assert re.search(r"code=code\(|\*\*entry_job\(", block), f"{smk}: rule {name} passes no code hash"
 
 
 def test_scripts_are_one_library_call_each():

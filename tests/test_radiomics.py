@@ -8,7 +8,7 @@ from scipy import ndimage
 
 from conftest import ADRENAL
 from difficulty.data import SOURCES, Case, resolve_dataset
-from difficulty.data.medmnist import iter_volumes
+from difficulty.data.sources.medmnist import iter_volumes
 from difficulty.features.radiomics import extract_radiomics, params_file, preset_names
 
 

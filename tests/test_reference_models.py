@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from difficulty.auc import roc_auc
-from difficulty.data.synthetic import make_phantoms
+from difficulty.data.sources.synthetic import make_phantoms
 from difficulty.models import MODELS, resolve_model
 from difficulty.models.augment import augment
 from difficulty.models.evaluation import fold_scores

@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from conftest import REPO, prepared
 from difficulty import metrics
 from difficulty.data import SOURCES, VARIANTS, Case, resolve_dataset
-from difficulty.data.synthetic import iter_phantoms
+from difficulty.data.sources.synthetic import iter_phantoms
 from difficulty.errors import DataError
 from difficulty.features import FEATURES, resolve_feature
 from difficulty.metrics import METRICS, bootstrap, check_inputs, draw_sessions, session_seed

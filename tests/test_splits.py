@@ -93,7 +93,9 @@ def test_auto_takes_the_official_split_where_there_is_one_and_folds_elsewhere():
     assert auto[0].val.tolist() == [12, 13]
     auto, folds = (make_folds(y, np.arange(18), split, 3, 0.15, "a") for split in ("auto", "folds"))
     assert len(auto) == 3
-    assert all(np.array_equal(getattr(a, p), getattr(f, p)) for a, f in zip(auto, folds) for p in ("train", "val", "test"))
+    assert all(
+        np.array_equal(getattr(a, p), getattr(f, p)) for a, f in zip(auto, folds) for p in ("train", "val", "test")
+    )
 
 
 def test_a_class_with_as_many_cases_as_folds_is_enough():

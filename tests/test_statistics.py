@@ -233,10 +233,12 @@ def test_the_scatter_band_resamples_exactly_as_the_correlation_ci(tmp_path, monk
         folds=paths["folds"],
         output=paths["table"],
         ranking=paths["ranking"],
-        n_boot=400,
+        heatmap=tmp_path / "heatmap.png",
+        ranking_plot=tmp_path / "ranking.png",
+        options={"bootstrap": 400, "rank_by": "spearman"},
         seed=11,
-        rank_by="spearman",
     )
+    assert (tmp_path / "heatmap.png").stat().st_size > 0 and (tmp_path / "ranking.png").stat().st_size > 0
     used, drawn = {}, {}
 
     def record(*args):
@@ -395,10 +397,12 @@ def test_answer_table_orders_easiest_first_by_the_measure_direction():
     table = answer.answer_table(labels, scores, models, ("rad", "knn_error"), higher_is_easier=False)
     assert table["dataset"].tolist() == ["a", "b"] and table["difficulty_rank"].tolist() == [1, 2]
     a = table.iloc[0]
-    assert (a["cases"], a["patients"], a["classes"], a["imbalance"]) == (4, 3, 2, 3.0)
+    assert (a["cases"], a["patients"], a["classes"], a["imbalance"], a["class_sizes"]) == (4, 3, 2, 3.0, "0 3, 1 1")
     assert a["rad.knn_error"] == pytest.approx(0.2) and a["cnn.auc_mean"] == 0.9
     assert a["rad.knn_error_ci_low"] == pytest.approx(np.percentile([0.1, 0.2, 0.3], 2.5))
-    assert list(table.columns[6:9]) == ["rad.knn_error", "rad.knn_error_ci_low", "rad.knn_error_ci_high"]
+    assert list(table.columns[7:10]) == ["rad.knn_error", "rad.knn_error_ci_low", "rad.knn_error_ci_high"]
+    named = answer.answer_table(labels, scores, models, ("rad", "knn_error"), False, classes={"a": {"0": "normal"}})
+    assert named.set_index("dataset")["class_sizes"].to_dict() == {"a": "normal 3, 1 1", "b": "0 2, 1 2"}
     flipped = answer.answer_table(labels, scores, models, ("rad", "knn_error"), higher_is_easier=True)
     assert flipped["dataset"].tolist() == ["b", "a"]
 

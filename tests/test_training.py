@@ -9,7 +9,7 @@ from scipy.spatial.transform import Rotation
 
 from conftest import prepared, write_nifti
 from difficulty.data.jobs import write_labels
-from difficulty.data.synthetic import make_phantoms
+from difficulty.data.sources.synthetic import make_phantoms
 from difficulty.io import file_digest
 from difficulty.models import MODELS, resolve_model
 from difficulty.models import training as training_module

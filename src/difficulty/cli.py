@@ -1,4 +1,4 @@
-"""The ``difficulty`` console command (installed with the package): ``difficulty init PATH``."""
+"""The ``difficulty`` console command (installed with the package): ``difficulty init PATH``, ``--version``."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import logging
 import sys
 from pathlib import Path
 
+from . import __version__
 from .errors import DataError
 
 
 def main(argv=None) -> int:
     """Run the ``difficulty`` command; returns its exit status (0: no problem found, 1: problems, 2: refused)."""
     parser = argparse.ArgumentParser(prog="difficulty", description="Estimate how hard a 3D classification task is.")
+    parser.add_argument("--version", action="version", version=f"difficulty {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     init = commands.add_parser(
         "init",
@@ -30,7 +32,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s", stream=sys.stderr)
 
-    from .init import dataset_entry, inspect, summary, write_starter
+    from .starter import dataset_entry, inspect, summary, write_starter
 
     output = Path(args.output)
     if output.exists() and not args.force:

@@ -163,13 +163,15 @@ class Registry(Generic[T]):
         return {"type": entry.name, **resolve(options, spec, where)}
 
     def discover(self, package: str) -> list[str]:
-        """Import every module of ``package`` that calls :attr:`function`: its built-in types register.
+        """Import every module of ``package`` and of its subpackages that calls :attr:`function`: its built-in
+        types register.
 
         Each module's source is read (not run) to find the call, so a module that registers nothing is not
-        imported, and a new built-in type is found without any list to edit. Returns the modules imported.
+        imported, and a new built-in type (a module, or a subpackage whose ``__init__`` registers) is found
+        without any list to edit. Returns the modules imported.
         """
         folder = Path(sys.modules[package].__file__).parent
-        found = [f"{package}.{path.stem}" for path in sorted(folder.glob("*.py")) if _calls(path, self.function)]
+        found = [_module_of(package, folder, path) for path in _package_files(folder) if _calls(path, self.function)]
         for module in found:
             importlib.import_module(module)
         return found
@@ -182,6 +184,24 @@ class Registry(Generic[T]):
 
     def __iter__(self):
         return iter(self._entries[name] for name in self.names())
+
+
+def _package_files(folder: Path) -> list[Path]:
+    """The ``.py`` files of the package in ``folder`` and of its subpackages (folders with an ``__init__.py``),
+    sorted; the package's own ``__init__.py`` left out."""
+    files = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix == ".py" and path.name != "__init__.py":
+            files.append(path)
+        elif path.is_dir() and (path / "__init__.py").exists():
+            files += [path / "__init__.py", *_package_files(path)]
+    return files
+
+
+def _module_of(package: str, folder: Path, path: Path) -> str:
+    """The dotted name of the module at ``path`` in ``package`` (at ``folder``); a subpackage for an ``__init__.py``."""
+    parts = path.relative_to(folder).with_suffix("").parts
+    return ".".join([package, *(parts[:-1] if parts[-1] == "__init__" else parts)])
 
 
 def _calls(path: Path, function: str) -> bool:

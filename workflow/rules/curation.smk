@@ -1,40 +1,26 @@
 rule curate:
     input:
-        unpack(lambda w: prepared_data(PLAN.roots[w.dataset])),
+        unpack(lambda w: FILES.of_dataset(w.dataset)),
         labels=f"{RESULTS}/labels/{{dataset}}.parquet",
-        features=lambda w: list(curation_features(w).values()),
-        predictions=lambda w: list(curation_predictions(w).values()),
-        code=code("curate.py"),
+        features=lambda w: FILES.curation_features(w.dataset),
+        predictions=lambda w: FILES.curation_predictions(w.dataset),
     output:
-        table=report(
-            f"{RESULTS}/curation/{{dataset}}.tsv",
-            caption="../report/curation_table.rst",
-            category="Curation",
-            subcategory="{dataset}",
-        ),
-        thumbnails=report(
-            f"{RESULTS}/curation/{{dataset}}.png",
-            caption="../report/curation_thumbnails.rst",
-            category="Curation",
-            subcategory="{dataset}",
-        ),
+        table=in_report(f"{RESULTS}/curation/{{dataset}}.tsv", "curation_table", "Curation", "{dataset}"),
+        thumbnails=in_report(f"{RESULTS}/curation/{{dataset}}.png", "curation_thumbnails", "Curation", "{dataset}"),
     log:
         f"{LOGS}/curation/{{dataset}}.log",
     benchmark:
         f"{LOGS}/benchmarks/curate/{{dataset}}.tsv"
     conda:
         "../../envs/metrics.yaml"
-    threads: 1
     resources:
-        mem_mb=lambda w, input, attempt: res.curation_mem_mb(input.size_mb, res.table_rows(input.labels), attempt),
-        runtime=lambda w, input, attempt: res.curation_runtime(input.size_mb, res.table_rows(input.labels), attempt),
+        **CURATION_JOB,
     params:
-        features=curation_features,
-        predictions=curation_predictions,
-        prepared=lambda w: prepared_folder(PLAN.roots[w.dataset]),
+        prepared=lambda w: FILES.prepared_folder(PLAN.roots[w.dataset]),
         options=PLAN.curation,
-        seed=lambda w: derive_seed(config["seed"], w.dataset, "curation"),
-        left_out=curation_sources(PLAN.features, PLAN.models)[2],
+        seed=seed("curation"),
+        left_out=PLAN.curation_sources()[2],
+        code=code("curate.py"),
     script:
         "../scripts/curate.py"
 
@@ -42,19 +28,10 @@ rule curate:
 rule summarize_curation:
     input:
         tables=expand(f"{RESULTS}/curation/{{dataset}}.tsv", dataset=PLAN.datasets),
-        code=code("summarize_curation.py"),
     output:
-        summary=report(
-            f"{RESULTS}/curation/summary.tsv",
-            caption="../report/curation_summary.rst",
-            category="Curation",
-            subcategory="all datasets",
-        ),
-        figure=report(
-            f"{RESULTS}/curation/detection.png",
-            caption="../report/curation_detection.rst",
-            category="Curation",
-            subcategory="all datasets",
+        summary=in_report(f"{RESULTS}/curation/summary.tsv", "curation_summary", "Curation", subcategory="all datasets"),
+        figure=in_report(
+            f"{RESULTS}/curation/detection.png", "curation_detection", "Curation", subcategory="all datasets"
         ),
     log:
         f"{LOGS}/curation/summary.log",
@@ -62,11 +39,10 @@ rule summarize_curation:
         f"{LOGS}/benchmarks/summarize_curation/summary.tsv"
     conda:
         "../../envs/metrics.yaml"
-    threads: 1
     resources:
-        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
-        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
+        **TABLE_JOB,
     params:
         tables={d: f"{RESULTS}/curation/{d}.tsv" for d in PLAN.datasets},
+        code=code("summarize_curation.py"),
     script:
         "../scripts/summarize_curation.py"

@@ -1,7 +1,6 @@
 rule prepare_shard:
     input:
-        files=shard_files,
-        code=lambda w: code("prepare_shard.py", "datasets", w.root) + image_code("prepare_shard.py", w.root),
+        files=lambda w: FILES.shard_files(w.root, w.shard),
     output:
         cases=f"{RESULTS}/prepared/{{root}}/shard{{shard}}/cases.parquet",
         images=f"{RESULTS}/prepared/{{root}}/shard{{shard}}/grid.npy",
@@ -13,56 +12,41 @@ rule prepare_shard:
         f"{LOGS}/benchmarks/prepare_shard/{{root}}.shard{{shard}}.tsv"
     conda:
         "../../envs/data.yaml"
-    threads: 1
     resources:
-        mem_mb=lambda w, input, attempt: res.prepare_mem_mb(input.size_mb, attempt),
-        runtime=lambda w, input, attempt: res.prepare_runtime(input.size_mb, attempt),
+        **PREPARE_JOB,
     params:
-        spec=lambda w: PLAN.preparation(w.root),
-        seed=lambda w: dataset_seed(w.root),
-        plugins=lambda w: PLAN.plugins_of("datasets", w.root),
+        **entry_job("prepare_shard.py", "datasets", "prepare"),
     script:
         "../scripts/prepare_shard.py"
 
 
 rule merge_cases:
     input:
-        shards=lambda w: prepared(w.root)["shard_cases"],
-        skipped=lambda w: prepared(w.root)["skipped"],
-        code=code("merge_cases.py"),
+        shards=lambda w: FILES.prepared(w.root)["shard_cases"],
+        skipped=lambda w: FILES.prepared(w.root)["skipped"],
     output:
         cases=f"{RESULTS}/prepared/{{root}}/cases.parquet",
         source=f"{RESULTS}/prepared/{{root}}/source.json",
-        qc=report(
-            f"{RESULTS}/qc/{{root}}.tsv",
-            caption="../report/qc.rst",
-            category="Quality control",
-            subcategory="{root}",
-        ),
+        qc=in_report(f"{RESULTS}/qc/{{root}}.tsv", "qc", "Quality control", subcategory="{root}"),
     log:
         f"{LOGS}/prepare/{{root}}.merge.log",
     benchmark:
         f"{LOGS}/benchmarks/merge_cases/{{root}}.merge.tsv"
     conda:
         "../../envs/data.yaml"
-    threads: 1
     resources:
-        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
-        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
+        **TABLE_JOB,
     params:
-        spec=lambda w: PLAN.preparation(w.root),
-        seed=lambda w: dataset_seed(w.root),
-        plugins=lambda w: PLAN.plugins_of("datasets", w.root),
+        **entry_job("merge_cases.py", "datasets", "prepare"),
     script:
         "../scripts/merge_cases.py"
 
 
 rule labels:
     input:
-        parent=labels_input,
-        root=lambda w: prepared(PLAN.roots[w.dataset])["cases"],
-        inputs=lambda w: list(variant_inputs(w).values()),
-        code=lambda w: code("labels.py", "variants", w.dataset),
+        parent=lambda w: FILES.parent_labels(w.dataset),
+        root=lambda w: FILES.of_dataset(w.dataset)["cases"],
+        inputs=lambda w: list(FILES.variant_inputs(w.dataset).values()),
     output:
         f"{RESULTS}/labels/{{dataset}}.parquet",
     log:
@@ -71,15 +55,9 @@ rule labels:
         f"{LOGS}/benchmarks/labels/{{dataset}}.tsv"
     conda:
         "../../envs/data.yaml"
-    threads: 1
     resources:
-        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
-        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
+        **TABLE_JOB,
     params:
-        variant=lambda w: PLAN.variant(w.dataset)[0],
-        options=lambda w: PLAN.variant(w.dataset)[1],
-        seed=lambda w: derive_seed(config["seed"], w.dataset, PLAN.variant(w.dataset)[0]),
-        inputs=variant_inputs,
-        plugins=lambda w: PLAN.plugins_of("variants", w.dataset),
+        **entry_job("labels.py", "variants", "variant"),
     script:
         "../scripts/labels.py"

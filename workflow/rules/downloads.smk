@@ -19,10 +19,8 @@ rule download_medmnist:
     retries: 3
     conda:
         "../../envs/data.yaml"
-    threads: 1
     resources:
-        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
-        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
+        **TABLE_JOB,
     script:
         "../scripts/download_medmnist.py"
 
@@ -39,9 +37,7 @@ rule download_weights:
     retries: 3
     conda:
         "../../envs/features.yaml"
-    threads: 1
     resources:
-        mem_mb=lambda w, input, attempt: res.table_mem_mb(input.size_mb, attempt),
-        runtime=lambda w, input, attempt: res.table_runtime(input.size_mb, attempt),
+        **TABLE_JOB,
     script:
         "../scripts/download_weights.py"

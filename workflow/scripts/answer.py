@@ -11,5 +11,6 @@ answer(
     models=snakemake.input.models,
     ranking=snakemake.input.ranking,
     predictions=snakemake.input.predictions,
+    sources=snakemake.input.sources,
     output=snakemake.output[0],
 )

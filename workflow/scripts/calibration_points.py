@@ -1,4 +1,4 @@
-"""Every calibration point of the run: its trained models, its performance tables, the calibration tables."""
+"""The calibration points of a run (its own and the compatible ones of calibration tables); its own exported."""
 
 from difficulty.logs import setup
 from difficulty.prediction.jobs import collect_points
@@ -8,10 +8,11 @@ collect_points(
     scores=snakemake.input.scores,
     folds=snakemake.input.folds,
     tables=snakemake.input.tables,
-    output=snakemake.output[0],
+    output=snakemake.output.points,
     entries=snakemake.params.entries,
     families=snakemake.params.families,
     trained=snakemake.params.trained,
     performance=snakemake.params.performance,
     predictors=snakemake.params.predictors,
+    export=snakemake.output.get("export"),
 )

@@ -1,4 +1,4 @@
-"""Correlation of every metric with every model's AUC across datasets, and the measures ranked."""
+"""Correlation of every metric with every model's AUC across datasets, the measures ranked, and their figures."""
 
 from difficulty.analysis.jobs import correlation_table
 from difficulty.logs import setup
@@ -9,7 +9,10 @@ correlation_table(
     folds=snakemake.input.folds,
     output=snakemake.output.table,
     ranking=snakemake.output.ranking,
-    n_boot=snakemake.params.n_boot,
+    heatmap=snakemake.output.heatmap,
+    ranking_plot=snakemake.output.ranking_plot,
+    options=snakemake.params.options,
     seed=snakemake.params.seed,
-    rank_by=snakemake.params.rank_by,
+    study=snakemake.output.get("study"),
+    study_seed=snakemake.params.study_seed,
 )

@@ -6,8 +6,8 @@ from difficulty.logs import setup
 setup(snakemake.log[0])
 curate(
     labels=snakemake.input.labels,
-    features=snakemake.params.features,
-    predictions=snakemake.params.predictions,
+    features=snakemake.input.features,
+    predictions=snakemake.input.predictions,
     prepared=snakemake.params.prepared,
     table=snakemake.output.table,
     thumbnails=snakemake.output.thumbnails,

@@ -1,6 +1,6 @@
 """Download an official MedMNIST 3D file (MD5-checked)."""
 
-from difficulty.data.medmnist import download_file
+from difficulty.data.sources.medmnist import download_file
 from difficulty.logs import setup
 
 setup(snakemake.log[0])

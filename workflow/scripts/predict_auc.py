@@ -1,4 +1,4 @@
-"""The predicted AUC of every dataset x model entry, with its interval, and the predictors chosen."""
+"""The predicted AUC of every dataset x model entry, with its interval, the predictors chosen and their figure."""
 
 from difficulty.logs import setup
 from difficulty.prediction.jobs import predict
@@ -11,10 +11,10 @@ predict(
     output=snakemake.output.predictions,
     predictors=snakemake.output.predictors,
     models=snakemake.params.models,
-    model_entries=snakemake.params.model_entries,
     families=snakemake.params.families,
     coverage=snakemake.params.coverage,
     fits=snakemake.params.fits,
     rivals=snakemake.params.rivals,
     plugins=snakemake.params.plugins,
+    calibration_plot=snakemake.output.calibration,
 )

@@ -10,14 +10,17 @@ import pandas as pd
 from .statistics import interval
 
 
-def dataset_facts(labels: pd.DataFrame) -> dict[str, float]:
-    """Cases, patients, classes and class imbalance (largest class size / smallest) of one label table."""
-    counts = labels["label"].value_counts()
+def dataset_facts(labels: pd.DataFrame, classes: Mapping[str, str] | None = None) -> dict:
+    """Cases, patients, classes, class imbalance (largest class size / smallest) and the cases of each class by
+    its name (``classes``: label → name; the labels themselves where none is given) of one label table."""
+    counts = labels["label"].astype(str).value_counts().sort_index()
+    names = classes or {}
     return {
         "cases": len(labels),
         "patients": labels["patient_id"].nunique() if "patient_id" in labels else len(labels),
         "classes": len(counts),
         "imbalance": float(counts.max() / counts.min()),
+        "class_sizes": ", ".join(f"{names.get(label, label)} {n}" for label, n in counts.items()),
     }
 
 
@@ -28,6 +31,7 @@ def answer_table(
     order_by: tuple[str, str],
     higher_is_easier: bool,
     predictions: pd.DataFrame | None = None,
+    classes: Mapping[str, Mapping[str, str]] | None = None,
 ) -> pd.DataFrame:
     """One row per dataset, easiest first: its size and balance, every measure, every model's AUC.
 
@@ -40,17 +44,20 @@ def answer_table(
     higher_is_easier : that measure's direction
     predictions : the predicted AUCs (``prediction/predicted_auc.tsv``: ``dataset, model, predicted_auc,
         ci_low, ci_high, outside_calibration, note``); None: no prediction columns
+    classes : dataset → its labels' class names (label → name, as the data names them); None: the labels
 
     Returns
     -------
-    columns ``dataset, difficulty_rank, cases, patients, classes, imbalance``; with ``predictions``, per
+    columns ``dataset, difficulty_rank, cases, patients, classes, imbalance, class_sizes`` (``normal 1234,
+    hyperplasia 350``); with ``predictions``, per
     model ``{model}.predicted_auc``, ``_ci_low``, ``_ci_high`` and ``{model}.prediction`` (the predicted
     AUC [interval] as text, or why there is none) followed by its measured ``{model}.auc_mean`` and
     ``{model}.auc_sd``; then per measure ``{feature}.{metric}`` (mean over sessions) with
     ``_ci_low``/``_ci_high`` (95 % of the sessions), the ordering measure first; without ``predictions``,
     the AUC columns come last
     """
-    table = pd.DataFrame([{"dataset": d} | dataset_facts(t) for d, t in sorted(labels.items())])
+    names = classes or {}
+    table = pd.DataFrame([{"dataset": d} | dataset_facts(t, names.get(d)) for d, t in sorted(labels.items())])
     for (feature, metric), group in scores.groupby(["feature", "metric"], sort=True):
         name = f"{feature}.{metric}"
         per = group.groupby("dataset")["score"]
@@ -65,8 +72,8 @@ def answer_table(
     key = ".".join(order_by)
     table = table.sort_values([key, "dataset"], ascending=[not higher_is_easier, True], na_position="last")
     first = [key, f"{key}_ci_low", f"{key}_ci_high"]
-    facts = list(table.columns[:5])
-    table = table[facts + first + [c for c in table.columns[5:] if c not in first]]
+    facts = list(table.columns[:6])
+    table = table[facts + first + [c for c in table.columns[6:] if c not in first]]
     table.insert(1, "difficulty_rank", range(1, len(table) + 1))
     table = table.reset_index(drop=True)
     if predictions is None:
@@ -76,9 +83,9 @@ def answer_table(
     for model in dict.fromkeys(predictions["model"].astype(str)):
         first += [f"{model}.{c}" for c in ("predicted_auc", "predicted_ci_low", "predicted_ci_high", "prediction")]
         first += [c for c in (f"{model}.auc_mean", f"{model}.auc_sd") if c in table.columns]
-    rest = [c for c in table.columns[6:] if c not in first]
+    rest = [c for c in table.columns[7:] if c not in first]
     measures = [c for c in rest if not c.endswith((".auc_mean", ".auc_sd"))]
-    return predicted[[*table.columns[:6], *first, *measures, *(c for c in rest if c not in measures)]]
+    return predicted[[*table.columns[:7], *first, *measures, *(c for c in rest if c not in measures)]]
 
 
 def prediction_text(row) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -47,25 +49,39 @@ def collect_folds(*, tables, performance=(), datasets, folds, summary) -> None:
     log.info("%d folds summarised", len(table))
 
 
-def correlation_table(*, scores, folds, output, ranking, n_boot: int, seed: int, rank_by: str) -> None:
+def correlation_table(
+    *,
+    scores,
+    folds,
+    output,
+    ranking,
+    heatmap,
+    ranking_plot,
+    options: dict,
+    seed: int,
+    study=None,
+    study_seed: int = 0,
+) -> None:
     """Correlation of every feature × metric with every model's AUC across datasets, and the measures ranked.
 
-    Writes the correlation table (:func:`correlate`) to ``output`` and the ranking
-    (:func:`rank_measures`) to ``ranking``.
+    Writes the correlation table (:func:`correlate`, ``options["bootstrap"]`` resamples for its CIs) to ``output``
+    and its ``heatmap``, the ranking (:func:`rank_measures` by ``options["rank_by"]``) to ``ranking`` and its
+    figure to ``ranking_plot``; with ``study``, the original study's pooled correlation (:func:`correlate_study`,
+    compatibility mode, seeded by ``study_seed``). ``options`` is the config's ``correlation`` block.
     """
-    table = correlate(read_table(scores), read_table(folds), n_boot, seed)
+    sessions, performance = read_table(scores), read_table(folds)
+    table = correlate(sessions, performance, options["bootstrap"], seed)
     log.info("\n%s", table.to_string())
     write_table(table, output)
-    ranked = rank_measures(table, rank_by)
+    ranked = rank_measures(table, options["rank_by"])
     log.info("\n%s", ranked.to_string())
     write_table(ranked, ranking)
-
-
-def study_table(*, scores, folds, output, seed: int) -> None:
-    """The original study's pooled correlation (compatibility mode)."""
-    table = correlate_study(read_table(scores), read_table(folds), seed)
-    log.info("\n%s", table.to_string())
-    write_table(table, output)
+    plots.heatmap(read_table(output), heatmap)
+    plots.ranking(read_table(ranking), ranking_plot)
+    if study:
+        pooled = correlate_study(sessions, performance, study_seed)
+        log.info("\n%s", pooled.to_string())
+        write_table(pooled, study)
 
 
 def scatter_plot(
@@ -96,20 +112,16 @@ def scatter_plot(
     plots.scatter(points, corr, band, output)
 
 
-def ranking_plot(*, ranking, output) -> None:
-    """Figure of the measures ranked by their agreement with each model's AUC."""
-    plots.ranking(read_table(ranking), output)
-
-
 def distribution_plot(*, scores, output, metric: str) -> None:
     """Box plots of one metric's bootstrap scores per dataset and feature type."""
     plots.distributions(read_table(scores).query("metric == @metric"), metric, output)
 
 
-def answer(*, labels, datasets, scores, models, ranking, output, predictions=None) -> None:
+def answer(*, labels, datasets, scores, models, ranking, output, predictions=None, sources=()) -> None:
     """The per-dataset answer table, easiest first by the best-ranked measure (:func:`answer_table`).
 
-    ``predictions`` (``prediction/predicted_auc.tsv``) adds each model's predicted AUC beside its measured one.
+    ``predictions`` (``prediction/predicted_auc.tsv``) adds each model's predicted AUC beside its measured one;
+    ``sources`` (each dataset's prepared ``source.json``, in the order of ``datasets``) name its classes.
     """
     ranked = read_table(ranking)
     feature, metric = best_measure(ranked)
@@ -120,6 +132,7 @@ def answer(*, labels, datasets, scores, models, ranking, output, predictions=Non
         (feature, metric),
         bool(ranked.loc[ranked["metric"] == metric, "higher_is_easier"].iloc[0]),
         None if predictions is None else read_table(predictions),
+        {d: json.loads(Path(p).read_text()).get("classes", {}) for d, p in zip(datasets, sources, strict=True)},
     )
     log.info("ordered by %s · %s\n%s", feature, metric, table.to_string())
     write_table(table, output)
@@ -128,8 +141,3 @@ def answer(*, labels, datasets, scores, models, ranking, output, predictions=Non
 def roc_figure(*, predictions, output, dataset: str, model: str) -> None:
     """ROC curves of a model's test predictions on a dataset."""
     plots.roc(read_table(predictions), output, f"{model} on {dataset}")
-
-
-def heatmap_plot(*, table, output) -> None:
-    """Heatmap of every correlation."""
-    plots.heatmap(read_table(table), output)

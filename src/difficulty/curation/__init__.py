@@ -10,9 +10,16 @@ from .label_issues import label_issues
 from .options import CURATION_OPTIONS, curation_sources, resolve_curation
 from .outliers import outlier_scores
 from .plots import detection_figure
-from .probabilities import Probabilities, check_fold_classes, model_probabilities, probe_probabilities
+from .probabilities import (
+    Probabilities,
+    check_fold_classes,
+    fewest_patients,
+    model_probabilities,
+    probe_probabilities,
+    usable_folds,
+)
 from .scoring import detection_table, known_flips, score_flips
-from .table import COLUMNS, curation_table
+from .table import COLUMNS, curation_table, name_classes
 from .thumbnails import central_slices, thumbnail_grid, worst_thumbnails
 
 __all__ = [
@@ -21,6 +28,7 @@ __all__ = [
     "Probabilities",
     "central_slices",
     "check_fold_classes",
+    "fewest_patients",
     "curation_sources",
     "curation_table",
     "detection_figure",
@@ -29,9 +37,11 @@ __all__ = [
     "known_flips",
     "label_issues",
     "model_probabilities",
+    "name_classes",
     "neighbours",
     "outlier_scores",
     "probe_probabilities",
+    "usable_folds",
     "resolve_curation",
     "score_flips",
     "standardise",

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import pandas as pd
 
 from ..data.datasets import Prepared
 from ..io import read_table, write_table
+from ..metrics.out_of_fold import FOLDS
 from ..seeding import derive_seed
 from .options import PROBE
 from .plots import detection_figure
-from .probabilities import check_fold_classes, model_probabilities, probe_probabilities
+from .probabilities import model_probabilities, probe_probabilities, usable_folds
 from .scoring import detection_table
-from .table import curation_table
+from .table import curation_table, name_classes
 from .thumbnails import worst_thumbnails
 
 log = logging.getLogger(__name__)
@@ -25,15 +27,16 @@ THUMBNAILS = 12  # the worst cases shown
 def read_curation(path) -> pd.DataFrame:
     """A curation table written by :func:`curate`, its case ids, patient ids and labels read as strings."""
     columns = pd.read_csv(path, sep="\t", nrows=0).columns
-    text = [c for c in columns if c in ("case_id", "patient_id", "label") or str(c).endswith("suspected_label")]
+    named = ("suspected_label", "suspected_class")
+    text = [c for c in columns if c in ("case_id", "patient_id", "label", "class", "note") or str(c).endswith(named)]
     return pd.read_csv(path, sep="\t", dtype=dict.fromkeys(text, str))
 
 
 def curate(
     *,
     labels,
-    features: Mapping[str, str],
-    predictions: Mapping[str, str],
+    features: Sequence,
+    predictions: Sequence,
     prepared,
     table,
     thumbnails,
@@ -47,48 +50,63 @@ def curate(
     Parameters
     ----------
     labels : the dataset's label table (``case_id, patient_id, label, flipped``): its cases are the table's.
-    features : feature entry → its feature table (of the dataset's root; the cases of ``labels`` are used), in
-        the config's order. Each gives a probe source (``probe_<feature>``) and its kDN and outlier columns.
-    predictions : model entry → its kept test predictions on this dataset (cross-validated, ``split: folds``).
+    features : the feature tables of the dataset's root, each named after its feature entry (``<feature>.parquet``,
+        the cases of ``labels`` are used), in the config's order. Each gives a probe source (``probe_<feature>``)
+        and its kDN and outlier columns.
+    predictions : the kept test predictions on this dataset of the models cross-validated on every case
+        (``split: folds``), each named after its model entry (``<model>.predictions.parquet``).
     prepared : the root's prepared folder (the thumbnails are read from its model grid).
-    table : output TSV, worst first (:func:`difficulty.curation.curation_table`).
+    table : output TSV, worst first (:func:`difficulty.curation.curation_table`), each label beside its class name
+        (:func:`difficulty.curation.name_classes`), and the probes' ``folds``; where a class has too few patients
+        for a probe (fewer than 2) and no model tested every case, the label columns are empty and ``note``
+        says why.
     thumbnails : output PNG of the worst cases (:func:`difficulty.curation.worst_thumbnails`).
     dataset : the dataset's name, for messages.
-    options : the ``curation`` options: ``folds``, ``C`` (the probes), ``k`` (kDN, outliers), ``primary``.
+    options : the ``curation`` options: ``folds`` (None: as many as the smallest class allows, at most 5), ``C``
+        (the probes), ``k`` (kDN, outliers), ``primary``.
     seed : the dataset's curation seed; each probe's folds derive theirs from it and the feature's name.
     left_out : models that give no source (not cross-validated on every case), logged.
     """
     cases = read_table(labels)
-    check_fold_classes(cases["label"], cases["patient_id"], options["folds"], f"dataset {dataset!r}")
+    data = Prepared.open(prepared)
+    folds = usable_folds(cases["label"], cases["patient_id"], options["folds"], f"dataset {dataset!r}")
+    if options["folds"] is None and folds < FOLDS:
+        log.warning("dataset %r: a class has cases of %d patient(s): the probes use %d folds", dataset, folds, folds)
     for model in left_out:
         log.info("model %r: not cross-validated with split: folds, no prediction for every case; no source", model)
     wanted = set(cases["case_id"])
     tables = {}
-    for name, path in features.items():
+    for path in features:
+        name = Path(path).name.removesuffix(".parquet")
         frame = read_table(path)
         tables[name] = frame[frame["case_id"].isin(wanted)].reset_index(drop=True)
     sources = [
         probe_probabilities(
-            cases,
-            frame,
-            source=f"{PROBE}{name}",
-            folds=options["folds"],
-            C=options["C"],
-            seed=derive_seed(seed, "probe", name),
+            cases, frame, source=f"{PROBE}{name}", folds=folds, C=options["C"], seed=derive_seed(seed, "probe", name)
         )
         for name, frame in tables.items()
+        if folds >= 2
     ]
-    sources += [model_probabilities(read_table(path), cases, source=name) for name, path in predictions.items()]
+    sources += [
+        model_probabilities(read_table(path), cases, source=Path(path).name.removesuffix(".predictions.parquet"))
+        for path in predictions
+    ]
     primary = options["primary"]
     sources.sort(key=lambda p: p.source != primary)  # stable: the primary first, the others in order
     first = primary.removeprefix(PROBE) if primary.removeprefix(PROBE) in tables else next(iter(tables))
     tables = {first: tables[first]} | {name: frame for name, frame in tables.items() if name != first}
-    out = curation_table(cases, sources, tables, k=options["k"])
+    out = name_classes(curation_table(cases, sources, tables, k=options["k"]), data.classes)
+    out["folds"] = folds if folds >= 2 else pd.NA
+    if not sources:
+        out["note"] = (
+            f"no label columns: a class has cases of {folds} patient(s); a probe's cross-validation needs 2 per "
+            "class, and no reference model tested every case"
+        )
+        log.warning("dataset %r: %s", dataset, out["note"].iloc[0])
     for p in sources:
         prefix = "" if p.source == primary else f"{p.source}."
         log.info("%s: %d of %d cases flagged", p.source, out[f"{prefix}label_issue"].sum(), len(out))
     write_table(out, table)
-    data = Prepared.open(prepared)
     worst_thumbnails(out, data.grid, data.case_ids, thumbnails, n=THUMBNAILS)
 
 

@@ -18,10 +18,11 @@ CURATION_OPTIONS = {
         {"type": "boolean"},
     ),
     "folds": Option(
-        FOLDS,
+        None,
         "patient-grouped, stratified folds of the probe on each feature entry (each class needs cases of at "
-        "least this many patients)",
-        {"type": "integer", "minimum": 2},
+        f"least this many patients); none: as many as the class with the fewest patients allows, {FOLDS} at most "
+        "(with fewer than 2 the table leaves its label columns empty and says why)",
+        {"type": ["integer", "null"], "minimum": 2},
     ),
     "C": Option(
         1.0,

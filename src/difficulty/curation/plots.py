@@ -27,7 +27,7 @@ def detection_figure(tables: Mapping[str, pd.DataFrame], path, per_row: int = 3)
 
     from ..figures import plt, write_png
 
-    noisy = {name: table for name, table in tables.items() if known_flips(table)}
+    noisy = {name: table for name, table in tables.items() if known_flips(table) and sources_of(table)}
     if not noisy:
         fig, ax = plt.subplots(figsize=(5, 1.2))
         ax.set_axis_off()

@@ -39,6 +39,23 @@ class Probabilities:
     fold: np.ndarray
 
 
+def fewest_patients(labels, groups) -> int:
+    """The patients of the class with the fewest (0 without cases); ``groups`` None: one patient per case."""
+    labels = pd.Series(np.asarray(labels)).astype(str)
+    groups = pd.Series(np.arange(len(labels)) if groups is None else np.asarray(groups))
+    return int(groups.groupby(labels.to_numpy()).nunique().min()) if len(labels) else 0
+
+
+def usable_folds(labels, groups, asked: int | None, where: str, most: int = FOLDS) -> int:
+    """The probe's folds: ``asked`` (refused where a class has fewer patients: :func:`check_fold_classes`, the
+    message naming ``where``), or with ``asked`` None as many as the class with the fewest patients allows,
+    ``most`` at most (may be < 2: too few for a probe)."""
+    if asked is not None:
+        check_fold_classes(labels, groups, asked, where)
+        return asked
+    return min(most, fewest_patients(labels, groups))
+
+
 def check_fold_classes(labels, groups, folds: int, where: str) -> None:
     """Refuse labels whose classes cannot fill ``folds`` patient-grouped folds (DataError naming the class).
 

@@ -49,9 +49,13 @@ DETECTION_COLUMNS = ("n_flipped", "true_positives", "precision", "recall", "auro
 
 
 def sources_of(table: pd.DataFrame) -> list[str]:
-    """The probability sources of a curation table, the primary (``probabilities_from``) first."""
+    """The probability sources of a curation table, the primary (``probabilities_from``) first; none in a table
+    without label columns."""
+    primary = table["probabilities_from"].iloc[0] if len(table) else None
+    if pd.isna(primary) or primary == "":
+        return []
     others = [c.removesuffix(".label_issue") for c in table.columns if str(c).endswith(".label_issue")]
-    return [str(table["probabilities_from"].iloc[0]), *others]
+    return [str(primary), *others]
 
 
 def known_flips(table: pd.DataFrame) -> bool:
@@ -70,13 +74,22 @@ def detection_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     Returns
     -------
     ``dataset, source, primary, n, n_flagged`` then ``n_flipped, true_positives, precision, recall, auroc``
-    (NaN without known flips; ``n_flipped`` 0 where the labels are their root's), one row per dataset and
-    source, the primary source first.
+    (NaN without known flips; ``n_flipped`` 0 where the labels are their root's), then the probes' ``folds``
+    and the table's ``note``; one row per dataset and source, the primary source first (a table without label
+    columns: one row, no source, its note saying why).
     """
     rows = []
     for dataset, table in tables.items():
-        primary = str(table["probabilities_from"].iloc[0])
-        for source in sources_of(table):
+        sources = sources_of(table)
+        facts = {
+            "folds": table["folds"].iloc[0] if "folds" in table.columns else pd.NA,
+            "note": table["note"].iloc[0] if "note" in table.columns else "",
+        }
+        if not sources:
+            rows.append({"dataset": dataset, "source": "", "primary": True, "n": len(table)} | facts)
+            continue
+        primary = sources[0]
+        for source in sources:
             prefix = "" if source == primary else f"{source}."
             flagged = table[f"{prefix}label_issue"].to_numpy(dtype=bool)
             row = {"dataset": dataset, "source": source, "primary": source == primary, "n": len(table)}
@@ -86,6 +99,6 @@ def detection_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
             if known_flips(table):
                 scores = score_flips(table["flipped"], flagged, table[f"{prefix}label_quality"])
                 row |= {key: scores[key] for key in DETECTION_COLUMNS}
-            rows.append(row)
-    columns = ["dataset", "source", "primary", "n", "n_flagged", *DETECTION_COLUMNS]
+            rows.append(row | facts)
+    columns = ["dataset", "source", "primary", "n", "n_flagged", *DETECTION_COLUMNS, "folds", "note"]
     return pd.DataFrame(rows, columns=columns).astype({"n_flipped": "Int64", "true_positives": "Int64"})

@@ -25,6 +25,7 @@ COLUMNS = (
     "features_from",
 )
 ISSUE_COLUMNS = ("suspected_label", "label_quality", "label_issue")
+NAMED_COLUMNS = {"label": "class", "suspected_label": "suspected_class"}  # a label column → its class name's
 FEATURE_COLUMNS = ("kdn", "outlier_score")
 
 
@@ -49,8 +50,8 @@ def curation_table(
     ``.outlier_score``. Worst first: flagged cases first, then by rising label quality, falling kDN, and
     case id.
     """
-    if not probabilities or not features:
-        raise ValueError("a curation table needs at least one probability source and one feature type")
+    if not features:
+        raise ValueError("a curation table needs at least one feature type")
     names = [p.source for p in probabilities]
     clash = sorted({n for n in names if names.count(n) > 1} | (set(names) & set(features)))
     if clash:
@@ -59,7 +60,7 @@ def curation_table(
     labels = cases["label"].astype(str).to_numpy()
     groups = cases["patient_id"].astype(str).to_numpy()
     out = pd.DataFrame({"case_id": ids, "patient_id": groups, "label": labels})
-    primary_source, primary_feature = names[0], next(iter(features))
+    primary_source, primary_feature = (names[0] if names else ""), next(iter(features))
     extra = {}
     for p in probabilities:
         rows = aligned(ids, p.case_ids, f"probabilities of {p.source!r}")
@@ -72,6 +73,8 @@ def curation_table(
         prefix = "" if name == primary_feature else f"{name}."
         extra[f"{prefix}kdn"] = kdn(X, labels, groups, k)
         extra[f"{prefix}outlier_score"] = outlier_scores(X, groups, k)
+    if not probabilities:  # too few patients for a probe and no model tested every case: no label columns
+        extra |= {"suspected_label": None, "label_quality": np.nan, "label_issue": pd.NA}
     out = out.assign(**{c: extra[c] for c in COLUMNS[3:8]})
     out["probabilities_from"], out["features_from"] = primary_source, primary_feature
     if "flipped" in cases.columns:
@@ -79,3 +82,21 @@ def curation_table(
     out = out.assign(**{c: v for c, v in extra.items() if c not in out.columns})
     keys = ["label_issue", "label_quality", "kdn", "case_id"]
     return out.sort_values(keys, ascending=[False, True, False, True], kind="stable").reset_index(drop=True)
+
+
+def name_classes(table: pd.DataFrame, classes: Mapping[str, str]) -> pd.DataFrame:
+    """``table`` with the class name (as the data names it) beside each label column: ``class`` after ``label``,
+    ``suspected_class`` after each ``suspected_label`` (a source's too).
+
+    Parameters
+    ----------
+    table : a curation table (:func:`curation_table`).
+    classes : label → class name (:attr:`difficulty.data.Prepared.classes`); a label missing keeps its text.
+    """
+    out = table.copy()
+    for column in [c for c in table.columns if c == "label" or str(c).endswith("suspected_label")]:
+        prefix, base = str(column).rpartition(".")[0], str(column).rpartition(".")[2]
+        name = f"{prefix}.{NAMED_COLUMNS[base]}" if prefix else NAMED_COLUMNS[base]
+        values = out[column].map(lambda label: classes.get(str(label), str(label)) if pd.notna(label) else None)
+        out.insert(out.columns.get_loc(column) + 1, name, values)
+    return out

@@ -66,7 +66,7 @@ def worst_thumbnails(table: pd.DataFrame, grid, case_ids, path, n: int = 12, cas
 
     Parameters
     ----------
-    table : the curation table (``case_id, label, suspected_label`` at least), worst first.
+    table : the curation table (``case_id, class, suspected_class`` at least: class names), worst first.
     grid : the model grid, ``grid[i]`` (D, H, W) image and ``grid.mask(i)`` its mask (a ``GridStore``).
     case_ids : (len(grid),) the case id of each grid position (``Prepared.case_ids``).
     path : the PNG, written atomically.
@@ -76,8 +76,8 @@ def worst_thumbnails(table: pd.DataFrame, grid, case_ids, path, n: int = 12, cas
     if (where < 0).any():
         raise ValueError(f"case {top['case_id'].iloc[int(np.flatnonzero(where < 0)[0])]!r} is not on the grid")
     titles = [
-        f"#{rank} {c}: label {label}, suspected {suspected}"
-        for rank, (c, label, suspected) in enumerate(zip(top["case_id"], top["label"], top["suspected_label"]), start=1)
+        f"#{rank} {c}: {label}" + (f", suspected {suspected}" if pd.notna(suspected) else "")
+        for rank, (c, label, suspected) in enumerate(zip(top["case_id"], top["class"], top["suspected_class"]), start=1)
     ]
     images = [grid[int(i)] for i in where]
     masks = [grid.mask(int(i)) for i in where]

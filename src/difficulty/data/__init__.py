@@ -8,10 +8,10 @@ every such module, so that the built-in types register.
 from .cases import Case
 from .datasets import Prepared, index, resolve_dataset, root
 from .grid import GRID_OPTIONS, GridStore, to_grid
-from .labels import flip_labels
 from .masks import derive_mask
 from .sources import DATASET_OPTIONS, SOURCES, Source, register_source
 from .variants import VARIANT_OPTIONS, VARIANTS, VariantKind, register_variant
+from .variants.labels import flip_labels
 
 SOURCES.discover(__name__)
 VARIANTS.discover(__name__)

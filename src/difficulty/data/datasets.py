@@ -6,7 +6,7 @@ import json
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -152,12 +152,14 @@ class Prepared:
     cases : one row per case: ``case_id, patient_id, label``, the source's columns, the original view's
         ``shape_*`` and ``spacing_*`` (z, y, x), ``mask_voxels``, and ``shard, row`` in the grid store.
     spec, seed : the dataset entry and seed its source reads the original views with.
+    classes : label → the class's name as the data names it (MedMNIST's names of its class indices).
     """
 
     folder: Path
     cases: pd.DataFrame
     spec: dict
     seed: int
+    classes: dict = field(default_factory=dict)
 
     @classmethod
     def open(cls, folder) -> Prepared:
@@ -165,7 +167,9 @@ class Prepared:
         folder = Path(folder)
         source = json.loads((folder / "source.json").read_text())
         load_plugins(source["plugins"])
-        return cls(folder, pd.read_parquet(folder / "cases.parquet"), source["spec"], source["seed"])
+        cases = pd.read_parquet(folder / "cases.parquet")
+        classes = source.get("classes") or {str(label): str(label) for label in sorted(set(cases["label"].astype(str)))}
+        return cls(folder, cases, source["spec"], source["seed"], classes)
 
     @property
     def case_ids(self) -> np.ndarray:
@@ -189,4 +193,4 @@ class Prepared:
         rows = np.asarray(rows, dtype=int)
         if np.any(np.diff(rows) <= 0):
             raise ValueError("a subset of a prepared dataset takes ascending case positions")
-        return Prepared(self.folder, self.cases.iloc[rows].reset_index(drop=True), self.spec, self.seed)
+        return Prepared(self.folder, self.cases.iloc[rows].reset_index(drop=True), self.spec, self.seed, self.classes)

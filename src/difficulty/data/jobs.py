@@ -74,9 +74,11 @@ def merge_cases(*, shards, skipped, output, source, qc, spec: dict, seed: int, p
     ----------
     shards, skipped : the shards' case tables and skipped cases (:func:`prepare_shard`).
     output : the case table (Parquet): the cases every later step uses.
-    source : receives the dataset entry, seed and plugins as JSON, for the jobs that read the originals.
+    source : receives the dataset entry, seed and plugins as JSON, for the jobs that read the originals, and the
+        name of each class as the data names it (:meth:`difficulty.data.Source.class_names`).
     qc : the QC table (TSV): cases skipped, with the reason, and cases reported (a patient under several labels).
     """
+    load_plugins(plugins)
     table = pd.concat([read_table(p) for p in shards], ignore_index=True)
     order = np.argsort(case_positions(table["shard"], table["row"], spec["shards"]), kind="stable")
     table = table.iloc[order].reset_index(drop=True)
@@ -87,7 +89,9 @@ def merge_cases(*, shards, skipped, output, source, qc, spec: dict, seed: int, p
     check_class_sizes(table["label"], {}, f"dataset {spec['name']!r} ({len(left_out)} case(s) skipped)")
     write_table(table, output)
     with atomic_path(source) as tmp:
-        tmp.write_text(json.dumps({"spec": spec, "seed": seed, "plugins": list(plugins)}, indent=1))
+        classes = SOURCES.get(spec["source"]).class_names(spec, table["label"])
+        record = {"spec": spec, "seed": seed, "plugins": list(plugins), "classes": classes}
+        tmp.write_text(json.dumps(record, indent=1))
     log.info("%d cases, labels %s", len(table), table["label"].value_counts().to_dict())
 
 

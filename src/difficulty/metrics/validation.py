@@ -36,6 +36,10 @@ class Inputs:
         """Indices of each class's samples, in the order of X."""
         return [np.flatnonzero(self.codes == c) for c in range(self.n_classes)]
 
+    def fewest_patients(self) -> int:
+        """The patients (groups) of the class with the fewest."""
+        return min(len(np.unique(self.groups[m])) for m in self.members())
+
 
 def _plain(label):
     """A label as the user wrote it (``0``, ``'a'``), not as a NumPy scalar (``np.int64(0)``)."""

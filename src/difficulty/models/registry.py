@@ -10,6 +10,13 @@ from ..registry import Registered, Registry, no_inputs
 
 # Options every reference model takes (how it is trained and evaluated), besides its own.
 TRAINING_OPTIONS = {
+    "train": Option(
+        True,
+        "train this entry on every dataset that trains; false: its AUC is only predicted from the calibration "
+        "(prediction/predicted_auc.tsv), in minutes instead of hours",
+        {"type": "boolean"},
+        affects_results=False,
+    ),
     "split": Option(
         "folds",
         "folds: stratified cross-validation, grouped by patient where patients have several cases; "
@@ -45,8 +52,8 @@ TRAINING_OPTIONS = {
         True, "flips, rotations up to 10°, scaling and intensity changes up to 10 % per volume", {"type": "boolean"}
     ),
 }
-# The training options that say how the AUC is measured, not how the network is trained.
-EVALUATION_OPTIONS = ("split", "folds", "validation")
+# The training options that say whether and how the AUC is measured, not how the network is trained.
+EVALUATION_OPTIONS = ("train", "split", "folds", "validation")
 
 
 @dataclass(frozen=True, kw_only=True)

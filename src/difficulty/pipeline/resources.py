@@ -111,3 +111,21 @@ def curation_mem_mb(input_mb: float, cases: int, attempt: int) -> int:
 def curation_runtime(input_mb: float, cases: int, attempt: int) -> int:
     """Probe fits per feature table and the distances: about a minute per 10 000 cases, plus reading the tables."""
     return grow(BASE_MIN + cases / 1e4 + input_mb / 1024, attempt)
+
+
+def extract(entry, cases_path, grid_paths, attempt: int) -> tuple[int, int]:
+    """(mem_mb, runtime) of a feature entry's extraction shard, from the prepared cases' sizes."""
+    cases, original = case_sizes(cases_path)
+    voxels = max(original, grid_size(grid_paths)[1])
+    return extract_mem_mb(entry.registered.mem_mb, voxels, attempt), extract_runtime(
+        cases, voxels, entry.shards, attempt
+    )
+
+
+def train(entry, grid_paths, attempt: int) -> tuple[int, int]:
+    """(mem_mb, runtime) of a model entry's cross-validation, from the model grid's size."""
+    cases, voxels = grid_size(grid_paths)
+    return (
+        train_mem_mb(voxels, entry.batch_size, attempt),
+        train_runtime(cases, voxels, entry.folds, entry.epochs, attempt),
+    )

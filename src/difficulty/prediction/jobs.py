@@ -54,24 +54,6 @@ def _own_points(scores, folds, *, entries: dict, families: dict, trained: bool, 
     return calibration_points(read_table(scores), aucs, **entries, families=families)
 
 
-def export_points(*, scores, folds, output, entries: dict, families: dict, trained=True, performance=True) -> None:
-    """This run's own calibration points (its trained models and performance tables), a table for other runs.
-
-    Parameters
-    ----------
-    scores, folds : the run's ``metrics/summary.tsv`` and ``models/folds.tsv``.
-    output : TSV, columns :data:`.points.POINT_COLUMNS` (``source``: ``trained`` or the performance table).
-    entries : ``models, features, metrics``: the run's entries as points compare them
-        (:func:`.entries.run_entries`). families : dataset → family.
-    trained, performance : which of the run's AUCs make points.
-    """
-    points = _own_points(scores, folds, entries=entries, families=families, trained=trained, performance=performance)
-    log.info(
-        "%d points of %d datasets, %d families", len(points), points["dataset"].nunique(), points["family"].nunique()
-    )
-    write_table(points, output)
-
-
 def collect_points(
     *,
     scores,
@@ -83,20 +65,34 @@ def collect_points(
     trained=True,
     performance=True,
     predictors=None,
+    export=None,
 ) -> None:
     """Every calibration point a run may use: its own first, then those of calibration tables, compatible entries only.
 
     Parameters
     ----------
     scores, folds : the run's ``metrics/summary.tsv`` and ``models/folds.tsv``.
-    tables : calibration tables (:func:`export_points` of other runs, the shipped ones); their points are used
-        where their model, feature and metric entries have the type and options of one of this run's (then
-        under this run's entry names), and a point of a dataset × entries this run has itself is left out.
+    tables : calibration tables (``export`` of other runs, the shipped ones); their points are used where their
+        model, feature and metric entries have the type and options of one of this run's (then under this run's
+        entry names), and a point of a dataset × entries this run has itself is left out.
     output : TSV, columns :data:`.points.POINT_COLUMNS`; a table's points have its path as ``source``.
-    entries, families, trained, performance : as for :func:`export_points`.
+    entries : ``models, features, metrics``: the run's entries as points compare them
+        (:meth:`difficulty.pipeline.config.Plan.comparable_entries`). families : dataset → family.
+    trained, performance : which of the run's AUCs make points.
     predictors : ``feature.metric`` names the predictor is chosen from; None: every one.
+    export : also write this run's own points (its trained models and performance tables) here, a calibration
+        table for other runs (``source``: ``trained`` or the performance table).
     """
-    parts = [_own_points(scores, folds, entries=entries, families=families, trained=trained, performance=performance)]
+    own = _own_points(scores, folds, entries=entries, families=families, trained=trained, performance=performance)
+    if export:
+        log.info(
+            "exported %d points of %d datasets, %d families",
+            len(own),
+            own["dataset"].nunique(),
+            own["family"].nunique(),
+        )
+        write_table(own, export)
+    parts = [own]
     for path in tables:
         table = read_table(path)
         missing = [c for c in POINT_COLUMNS if c not in table.columns]
@@ -162,15 +158,16 @@ def predict(
     models_summary,
     output,
     predictors,
-    models,
-    model_entries: dict,
+    models: dict,
     families: dict,
     coverage: float = 0.9,
     fits=FITS,
     rivals: float = RIVALS,
     plugins=(),
+    calibration_plot=None,
 ) -> None:
-    """The predicted AUC of every dataset × model entry, and the predictors chosen (:func:`.predict.predict_auc`).
+    """The predicted AUC of every dataset × model entry, the predictors chosen (:func:`.predict.predict_auc`) and
+    the figure of the calibration.
 
     Parameters
     ----------
@@ -180,11 +177,13 @@ def predict(
         leave-one-family-out, as a check).
     output : TSV, one row per dataset × model (:data:`.predict.PREDICTION_COLUMNS`).
     predictors : TSV, the candidates of each model entry on all points (:func:`predictor_table`).
-    models : the model entries to predict for (trained and from performance tables).
-    model_entries : model name → its resolved entry (None for a performance table's), named in ``predictors``.
+    models : the models to predict for, in order: name → its entry as points compare it (None for a performance
+        table's model), named in ``predictors``.
     families : dataset → family. coverage, fits, rivals : the interval's coverage, the fits to choose from and
         the rivals factor (:func:`.predict.calibrate`).
     plugins : plugin modules to load first (where a model type comes from one).
+    calibration_plot : PNG, the calibration points of each model's kept predictor, its fit and band, the
+        predicted datasets marked (:func:`.plots.calibration_plot`).
     """
     load_plugins(plugins)
     calibration = read_table(points)
@@ -200,11 +199,8 @@ def predict(
     )
     log.info("\n%s", table.drop(columns="note").to_string())
     write_table(table, output)
-    write_table(predictor_table(calibration, models, model_entries, coverage, fits, rivals), predictors)
+    write_table(predictor_table(calibration, list(models), models, coverage, fits, rivals), predictors)
+    if calibration_plot:
+        from .plots import calibration_plot as plot
 
-
-def calibration_figure(*, points, predictions, predictors, scores, output) -> None:
-    """The calibration points of each model's kept predictor, its fit and band, the predicted datasets marked."""
-    from .plots import calibration_plot
-
-    calibration_plot(read_table(points), read_table(predictions), read_table(predictors), read_table(scores), output)
+        plot(calibration, read_table(output), read_table(predictors), read_table(scores), calibration_plot)

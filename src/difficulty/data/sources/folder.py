@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
-from ..options import Option
+from ...errors import DataError
+from ...options import Option
+from ..grid import GRID_OPTIONS
+from ..qc import normalize_labels
 from . import sheet
 from .dicom import DICOM_OPTIONS
-from .grid import GRID_OPTIONS
-from .qc import normalize_labels
-from .sources import SOURCES, register_source
+from .registry import SOURCES, register_source
 
 IMAGE_SUFFIXES = (".nii.gz", ".nii", ".nrrd", ".nhdr", ".mha", ".mhd", ".dcm")
 DATA_SUFFIXES = (".raw", ".zraw", ".raw.gz")  # the voxels of .mhd and .nhdr headers: not cases of their own
@@ -188,6 +188,6 @@ def write_example(folder: Path) -> dict:
 def read_source(spec: dict, rows: pd.DataFrame, seed: int) -> Iterator:
     """Class folders (one per class) of image files or DICOM series folders, masks by a parallel tree or a pattern.
 
-    Each case is read as a sample sheet's row (:func:`difficulty.data.sheet.read_source`).
+    Each case is read as a sample sheet's row (:func:`difficulty.data.sources.sheet.read_source`).
     """
     return sheet.read_source(spec, rows, seed)

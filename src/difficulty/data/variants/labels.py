@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from ..options import Option
-from .variants import register_variant
+from ...options import Option
+from .registry import register_variant
 
 LABEL_NOISE = Option(
     0.0, "seeded fraction of labels flipped to another class", {"type": "number", "minimum": 0, "maximum": 1}

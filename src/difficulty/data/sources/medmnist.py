@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..io import atomic_path, file_digest, read_npy_header
-from ..options import Option
-from .cases import Case
-from .masks import derive_mask
-from .sources import register_source
+from ...io import atomic_path, file_digest, read_npy_header
+from ...options import Option
+from ..cases import Case
+from ..masks import derive_mask
+from .registry import register_source
 
 ZENODO = "https://zenodo.org/records/10519652/files"
 SPLITS = ("train", "val", "test")
@@ -29,7 +29,36 @@ MD5 = {
     "vesselmnist3d": {28: "b41fd4f7e7e2feedddb201585ecafa1b", 64: "6bb274a8846e1097066dcd64e2c4520f"},
 }
 
+# Class names of each 3D set (medmnist `info.py`, INFO[flag]["label"]): the files store the class indices only.
+CLASSES = {
+    "adrenalmnist3d": ("normal", "hyperplasia"),
+    "fracturemnist3d": ("buckle rib fracture", "nondisplaced rib fracture", "displaced rib fracture"),
+    "nodulemnist3d": ("benign", "malignant"),
+    "organmnist3d": (
+        "liver",
+        "kidney-right",
+        "kidney-left",
+        "femur-right",
+        "femur-left",
+        "bladder",
+        "heart",
+        "lung-right",
+        "lung-left",
+        "spleen",
+        "pancreas",
+    ),
+    "synapsemnist3d": ("inhibitory synapse", "excitatory synapse"),
+    "vesselmnist3d": ("vessel", "aneurysm"),
+}
+
 log = logging.getLogger(__name__)
+
+
+def class_names(path) -> dict[str, str]:
+    """Label (the class index as text) → class name, for an official file named as Zenodo names it; none for
+    another name."""
+    flag = Path(path).name.removesuffix(".npz").removesuffix("_64")
+    return {str(i): name for i, name in enumerate(CLASSES.get(flag, ()))}
 
 
 def file_name(flag: str, size: int) -> str:
@@ -154,6 +183,7 @@ def write_example(folder: Path) -> dict:
     },
     files=lambda spec, rows: [spec["path"]],
     check=_check,
+    classes=lambda spec: class_names(spec["path"]),
     example=write_example,
 )
 def read_source(spec: dict, rows: pd.DataFrame, seed: int) -> Iterator[Case]:

@@ -13,14 +13,14 @@ import numpy as np
 import pandas as pd
 import SimpleITK as sitk
 
-from ..errors import DataError
-from ..options import Option
+from ...errors import DataError
+from ...options import Option
+from ..cases import Case
+from ..grid import GRID_OPTIONS
+from ..qc import BadCase, fill_blank_patients, nonfinite_voxels, normalize_labels
 from . import dicom
-from .cases import Case
 from .dicom import DICOM_OPTIONS, DicomOptions
-from .grid import GRID_OPTIONS
-from .qc import BadCase, fill_blank_patients, nonfinite_voxels, normalize_labels
-from .sources import register_source
+from .registry import register_source
 
 REQUIRED = ("case_id", "label", "image")
 
@@ -169,7 +169,7 @@ def read_case(row, mask_label=None, tolerance: float = 1e-3, dicom_options: Dico
     """The original view of one sheet row: image and mask with the image's geometry, checked against each other.
 
     The image is a file SimpleITK reads, a DICOM series folder or a multi-frame DICOM file; the mask a file
-    SimpleITK reads, or a DICOM SEG or RTSTRUCT file on a DICOM image (:mod:`difficulty.data.dicom`).
+    SimpleITK reads, or a DICOM SEG or RTSTRUCT file on a DICOM image (:mod:`difficulty.data.sources.dicom`).
     """
     series, dicom_options = None, dicom_options or DicomOptions()
     if Path(row.image).is_dir() or dicom.is_dicom(row.image):

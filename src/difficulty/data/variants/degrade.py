@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage
 
-from ..options import Option
-from ..seeding import derive_seed
-from .cases import Case
-from .preprocess import resize
-from .variants import register_variant
+from ...options import Option
+from ...seeding import derive_seed
+from ..cases import Case
+from ..preprocess import resize
+from .registry import register_variant
 
 _FACTOR = {"type": "number", "minimum": 1}
 LOWER_RESOLUTION = Option(

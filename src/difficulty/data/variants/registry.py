@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..options import ConfigError, Option, resolve
-from ..registry import Registered, Registry
-from .cases import Case
+from ...options import ConfigError, Option, resolve
+from ...registry import Registered, Registry
+from ..cases import Case
 
 LabelsFn = Callable[..., pd.DataFrame]
 ImageFn = Callable[[Case, dict, int], Case]

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError
-from ..options import Option
+from ...errors import DataError
+from ...options import Option
 
 SEG_STORAGE = "1.2.840.10008.5.1.4.1.1.66.4"
 RTSTRUCT_STORAGE = "1.2.840.10008.5.1.4.1.1.481.3"

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage
 
-from ..options import Option
-from .cases import Case
-from .sources import register_source
+from ...options import Option
+from ..cases import Case
+from .registry import register_source
 
 DIFFERENCES = ("shape", "texture", "intensity", "size")
 DEFAULT_DIFFERENCES = ("shape", "texture", "intensity")

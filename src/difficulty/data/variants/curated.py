@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..options import Option
-from .variants import register_variant
+from ...options import Option
+from .registry import register_variant
 
 DROP_LABEL_ISSUES = Option(
     False,

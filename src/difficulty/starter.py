@@ -18,10 +18,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .data import dicom
 from .data.datasets import resolve_dataset
 from .data.qc import BadCase, bad_case_error, voxel_problem
-from .data.sources import SOURCES
+from .data.sources import SOURCES, dicom
 from .errors import ConfigError, DataError
 
 SHEET_SUFFIXES = (".csv", ".tsv", ".tab", ".txt")

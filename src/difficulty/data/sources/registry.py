@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..options import Option
-from ..registry import Registered, Registry
-from .cases import Case
-from .grid import GRID_OPTIONS
-from .labels import LABEL_NOISE
-from .qc import ON_BAD_CASE, BadCase
-from .variants import TRAIN
+from ...options import Option
+from ...registry import Registered, Registry
+from ..cases import Case
+from ..grid import GRID_OPTIONS
+from ..qc import ON_BAD_CASE, BadCase
+from ..variants.labels import LABEL_NOISE
+from ..variants.registry import TRAIN
 
 FAMILY = Option(
     None,
@@ -56,12 +56,20 @@ class Source(Registered):
         is None (a change in one re-runs them).
     check : ``check(spec, downloads)``: raise ValueError with a readable message before any work
         when the dataset cannot be read (``downloads``: whether download rules may fetch missing files).
+    classes : ``classes(spec) -> {label: name}`` for a source whose labels are codes (MedMNIST's class indices):
+        the name the data gives each class, shown in tables and figures; None: the labels are the names.
     """
 
     read: ReadFn
     cases: Callable[[dict], pd.DataFrame]
     files: Callable[[dict, pd.DataFrame], list[str]] = _no_files
     check: Callable[[dict, bool], None] | None = None
+    classes: Callable[[dict], dict[str, str]] | None = None
+
+    def class_names(self, spec: dict, labels) -> dict[str, str]:
+        """Label → class name for the labels given (a label the source names nothing keeps its own text)."""
+        named = self.classes(spec) if self.classes is not None else {}
+        return {str(label): str(named.get(str(label), label)) for label in sorted(set(map(str, labels)))}
 
     def shared_options(self) -> dict[str, Option]:
         """The options of every source dataset (the model grid, shards, label noise, bad cases)."""
@@ -75,6 +83,6 @@ def register_source(name: str, read: ReadFn | None = None, /, **fields):
     """Register a dataset source; decorates its ``read(spec, rows, seed)`` function.
 
     ``fields`` are those of :class:`Source` (``cases``, ``options``, ``help``, ``files``, ``check``,
-    ``example``), with its defaults.
+    ``classes``, ``example``), with its defaults.
     """
     return SOURCES.register(name, read, **fields)
