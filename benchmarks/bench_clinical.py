@@ -1,4 +1,4 @@
-"""Clinical-scale benchmark (issue 8): peak memory of every rule and wall time on CT-like sheets of N cases.
+"""Clinical-scale benchmark: peak memory of every rule and wall time on CT-like sheets of N cases.
 
 Writes CT-like datasets (``make_ct_dataset.py``) of each N, runs the pipeline
 on each (radiomics `fast` on the original geometry, a random ResNet-10 on the

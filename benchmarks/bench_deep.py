@@ -1,4 +1,4 @@
-"""Deep feature throughput (issue 4): volumes per second of MedicalNet backbones.
+"""Deep feature throughput: volumes per second of MedicalNet backbones.
 
 Times the whole extraction path (DataLoader, MedicalNet preprocessing, forward
 pass, pooling). Weights do not change the arithmetic, so the seeded random

@@ -1,4 +1,4 @@
-"""Clinical inputs (issue 19): reading a CT series from DICOM against reading the same volume from NIfTI.
+"""Clinical inputs: reading a CT series from DICOM against reading the same volume from NIfTI.
 
 Writes a 300-slice 512 × 512 CT series (12-bit stored values, rescale intercept -1024, the slices in shuffled
 file order) and the same volume in HU as NIfTI (``.nii.gz`` and ``.nii``), then reads each the way the sample

@@ -1,4 +1,4 @@
-"""Metric engine benchmark (issues 3, 12): 1000 bootstrap sessions, n = 1500, two classes, fraction 0.6.
+"""Metric engine benchmark: 1000 bootstrap sessions, n = 1500, two classes, fraction 0.6.
 
 For SIL and FID the baseline is the straightforward implementation of the
 original code: a Python loop over sample pairs for SIL, ``scipy.linalg.sqrtm``

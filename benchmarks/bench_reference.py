@@ -1,4 +1,4 @@
-"""How close the default ``cnn3d`` gets to the published ResNet-18+3D AUC (issue 18), and at what CPU cost.
+"""How close the default ``cnn3d`` gets to the published ResNet-18+3D AUC, and at what CPU cost.
 
 AdrenalMNIST3D 28³ (``resources/medmnist/adrenalmnist3d.npz``), prepared with the
 library as the pipeline prepares it, ``split: official`` (train / val / test),

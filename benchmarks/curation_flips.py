@@ -1,4 +1,4 @@
-"""Which cases make a task hard (issue 20): label issues scored against the known flips of the label-noise ladder.
+"""Which cases make a task hard: label issues scored against the known flips of the label-noise ladder.
 
 On the default run's AdrenalMNIST3D (28³, 1584 cases) and its features, flips 10, 20 and 30 % of the labels
 with ``difficulty.data.flip_labels``, seeded as the default run seeds ``adrenal_noise10/20/30``

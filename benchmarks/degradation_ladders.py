@@ -1,4 +1,4 @@
-"""Which degradation ladders move the trained model's AUC monotonically (issue 18), from a finished run.
+"""Which degradation ladders move the trained model's AUC monotonically, from a finished run.
 
 A ladder is a dataset and its variants of one kind, easiest first (more label
 noise, blur, coarser resolution or image noise, or fewer cases: harder).

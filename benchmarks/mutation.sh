@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Mutation testing of the core modules (issue 21), with cosmic-ray: each mutant of a module is tested by the
+# Mutation testing of the core modules, with cosmic-ray: each mutant of a module is tested by the
 # test files that check that module, on a scratch copy of the working tree (the checkout is never mutated).
 # Not part of CI (too slow); the figures go in docs/benchmarks.md.
 #

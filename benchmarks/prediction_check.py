@@ -1,4 +1,4 @@
-"""How well the measures of a finished run predict its own AUCs, leave-one-family-out (issue 18).
+"""How well the measures of a finished run predict its own AUCs, leave-one-family-out.
 
 Reads a run's ``metrics/summary.tsv`` and ``models/summary.tsv``, makes its
 calibration points (families from the config's ``parent`` links), and predicts

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Time from a fresh clone to a predicted AUC for a new 1,500-case 28³ dataset with `train: false`, against the time
-# to train the default reference model on it, measured in one run (issue 18; figures in docs/benchmarks.md).
+# to train the default reference model on it, measured in one run (figures in docs/benchmarks.md).
 #
 #   benchmarks/quick_path.sh [PROJECT]     (PROJECT: the git checkout to clone; default: this one)
 #

@@ -1,4 +1,4 @@
-"""The reference models' validation against MedMNIST v2 (issue 9): test AUC per run and seed, and over seeds.
+"""The reference models' validation against MedMNIST v2: test AUC per run and seed, and over seeds.
 
 Reads ``models/<dataset>/<model>.predictions.parquet`` of one or more results
 folders (runs of ``config/validate_resnet3d.yaml`` with different ``seed``),

@@ -1,4 +1,4 @@
-"""Per-case curation (issue 20): out-of-fold probabilities, label issues, kDN, outliers, scoring, thumbnails."""
+"""Per-case curation: out-of-fold probabilities, label issues, kDN, outliers, scoring, thumbnails."""
 
 import numpy as np
 import pandas as pd

@@ -49,6 +49,7 @@ def simulate(rng, n_families, variants=1, *, slope=4.0, intercept=0.3, noise=0.0
                 {
                     "dataset": f"{prefix}{f}_v{v}",
                     "family": f"{prefix}{f}",
+                    "kind": "real" if v == 0 else "variant",
                     "model": "cnn",
                     "model_type": "cnn3d",
                     "model_options": canonical_options(MODEL["cnn"]),
@@ -59,6 +60,7 @@ def simulate(rng, n_families, variants=1, *, slope=4.0, intercept=0.3, noise=0.0
                     "metric_type": "sil",
                     "metric_options": "{}",
                     "higher_is_easier": True,
+                    "auc_units": False,
                     "score_mean": x,
                     "score_sd": 0.0,
                     "auc_mean": auc,
@@ -367,12 +369,14 @@ def test_calibration_points_from_the_pipeline_summaries():
         [model_summary, pd.DataFrame([("d", "cnn", 0.7, 0.01, 3)], columns=model_summary.columns)]
     )
     families = {"a": "a", "a_noise10": "a", "b": "b", "c": "c", "d": "d"}
+    kinds = {"a": "real", "a_noise10": "variant", "b": "real", "c": "phantom", "d": "phantom"}
     points = calibration_points(
-        metric_summary, model_summary, models=models, features=features, metrics=METRIC, families=families
+        metric_summary, model_summary, models=models, features=features, metrics=METRIC, families=families, kinds=kinds
     )
     assert list(points.columns) == POINT_COLUMNS and len(points) == 4 * 2  # "d" has an AUC but no measure
     row = points[(points["dataset"] == "a_noise10") & (points["feature"] == "rad")].iloc[0]
     assert row["family"] == "a" and row["model_type"] == "cnn3d" and row["source"] == "trained"
+    assert row["kind"] == "variant" and not row["auc_units"]  # sil is no AUC
     assert json.loads(row["model_options"]) == {"channels": [8, 16, 32], "lr": 0.003}
     assert row["feature_options"] == '{"params":"fast","shards":4}' and row["metric_options"] == "{}"
     assert canonical_options({"type": "cnn3d", "lr": 0.003, "epochs": 8.0}) == canonical_options(
@@ -386,6 +390,27 @@ def test_calibration_points_from_the_pipeline_summaries():
             features=features,
             metrics=METRIC,
             families={"a": "a", "a_noise10": "a", "b": "b"},
+            kinds=kinds,
+        )
+    with pytest.raises(ValueError, match=r"no kind given for dataset\(s\) \['c'\]"):
+        calibration_points(
+            metric_summary,
+            model_summary,
+            models=models,
+            features=features,
+            metrics=METRIC,
+            families=families,
+            kinds={"a": "real", "a_noise10": "variant", "b": "real"},
+        )
+    with pytest.raises(ValueError, match=r"unknown kind\(s\) \['synthetic'\]"):
+        calibration_points(
+            metric_summary,
+            model_summary,
+            models=models,
+            features=features,
+            metrics=METRIC,
+            families=families,
+            kinds=kinds | {"c": "synthetic"},
         )
     with pytest.raises(ValueError, match="feature 'rnd' is not among the feature entries given"):
         calibration_points(
@@ -395,6 +420,7 @@ def test_calibration_points_from_the_pipeline_summaries():
             features={"rad": features["rad"]},
             metrics=METRIC,
             families=families,
+            kinds=kinds,
         )
 
 
@@ -414,6 +440,7 @@ def test_points_whose_feature_or_model_options_differ_are_not_mixed(tmp_path):
         features=features,
         metrics=METRIC,
         families={d: d for d in datasets},
+        kinds=dict.fromkeys(datasets, "real"),
     )
     write_table(points, tmp_path / "calibration.tsv")  # a shipped table is read back from TSV
     shipped = read_table(tmp_path / "calibration.tsv")
@@ -479,7 +506,7 @@ def test_a_table_exported_by_one_run_calibrates_another_with_the_same_entries_on
         tables=[],
         output=tmp_path / "points_of_the_calibration_run.tsv",
         entries=entries,
-        families={d: d for d in datasets},
+        datasets={d: {"family": d, "kind": "phantom"} for d in datasets},
         export=tmp_path / "shipped.tsv",
     )
     shipped = read_table(tmp_path / "shipped.tsv")
@@ -501,7 +528,7 @@ def test_a_table_exported_by_one_run_calibrates_another_with_the_same_entries_on
             tables=list(tables),
             output=points,
             entries=entries,
-            families={d: d for d in mine},
+            datasets={d: {"family": d, "kind": "real"} for d in mine},
             **options,
         )
         return read_table(points)
@@ -636,8 +663,9 @@ def test_the_shipped_calibration_table_matches_the_config_that_made_it_and_the_d
     for kind, column in (("models", "model"), ("features", "feature"), ("metrics", "metric")):
         got = set(table[[column, f"{column}_type", f"{column}_options"]].itertuples(index=False, name=None))
         made = {(name, spec["type"], canonical_options(spec)) for name, spec in plan.comparable_entries()[kind].items()}
-        assert got == made
-        assert made == {(name, spec["type"], canonical_options(spec)) for name, spec in default[kind].items()}
+        assert got == made  # the default run has each of them (the models: among others)
+        assert made <= {(name, spec["type"], canonical_options(spec)) for name, spec in default[kind].items()}
+    assert dict(zip(table["dataset"], table["kind"])) == {d: plan.kinds[d] for d in plan.trained}
     sizes = [len(plan.models), len(plan.features), len(plan.metrics)]
     assert len(table) == len(plan.trained) * int(np.prod(sizes)) and not table.duplicated(KEYS).any()
     assert table["auc_mean"].between(0, 1).all() and np.isfinite(table["score_mean"]).all()

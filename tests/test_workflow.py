@@ -147,6 +147,7 @@ def test_every_output_exists_with_sane_values(finished):
     answer = pd.read_csv(res / "answer.tsv", sep="\t")
     assert sorted(answer["dataset"]) == sorted(names) and answer["difficulty_rank"].tolist() == [1, 2, 3, 4, 5]
     assert answer.set_index("dataset").loc["nifti", "cases"] == 16 and "cnn3d.auc_mean" in answer
+    assert answer.set_index("dataset").loc["tiny", "class_sizes"] == "normal 15, hyperplasia 15"  # the classes named
     pngs = [*(res / "correlation" / "scatter").glob("*.png"), *(res / "metrics" / "distributions").glob("*.png")]
     pngs += [res / "correlation" / "heatmap.png", res / "correlation" / "ranking.png"]
     assert len(pngs) == 4 * 3 * 2 + 3 + 2 and all(p.read_bytes()[:4] == b"\x89PNG" for p in pngs)
@@ -242,7 +243,9 @@ def test_every_output_exists_with_sane_values(finished):
     for name in names:
         table = pd.read_csv(res / "curation" / f"{name}.tsv", sep="\t", dtype={"case_id": str})
         labels = pd.read_parquet(res / "labels" / f"{name}.parquet")
-        assert list(table.columns[:11]) == ["case_id", "patient_id", "label", "suspected_label", "label_quality"] + [
+        assert list(table.columns[:13]) == ["case_id", "patient_id", "label", "class", "suspected_label"] + [
+            "suspected_class",
+            "label_quality",
             "label_issue",
             "kdn",
             "outlier_score",
@@ -250,6 +253,8 @@ def test_every_output_exists_with_sane_values(finished):
             "features_from",
             "flipped",
         ]
+        named = {"0": "normal", "1": "hyperplasia"} if name.startswith("tiny") else {}
+        assert (table["class"] == table["label"].astype(str).replace(named)).all()
         assert (
             sorted(table["case_id"]) == sorted(labels["case_id"]) and (table["probabilities_from"] == sources[0]).all()
         )
@@ -392,17 +397,18 @@ def test_the_report_holds_the_answer_the_ranking_and_every_figure_and_fetches_no
     embedded = {Path(path).relative_to(RESULTS): entry for path, entry in results.items()}
     figures = {p.relative_to(res) for p in res.rglob("*.png")}
     # scatter, distributions, ranking and heatmap, ROC of the trained, curation thumbnails and detection, calibration
-    assert len(figures) == 4 * 3 * 2 + 3 + 2 + 4 * 2 + 5 + 1 + 1 and figures <= set(embedded)
+    # and the forest plot
+    assert len(figures) == 4 * 3 * 2 + 3 + 2 + 4 * 2 + 5 + 1 + 1 + 1 and figures <= set(embedded)
     for name in [*figures, Path("answer.tsv"), Path("correlation/ranking.tsv"), Path("prediction/predicted_auc.tsv")]:
         head, data = embedded[name]["data_uri"].split(",", 1)
         assert head.endswith(";base64") and base64.b64decode(data) == (res / name).read_bytes(), name
     answer_category = page.value("categories")["Answer"]
     names = ["answer.tsv", "correlation/ranking.png", "correlation/ranking.tsv", "prediction/calibration.png"]
-    names += ["prediction/predicted_auc.tsv", "prediction/predictors.tsv"]
+    names += ["prediction/forest.png", "prediction/predicted_auc.tsv", "prediction/predictors.tsv"]
     assert sorted(p for ps in answer_category.values() for p in ps) == [f"{RESULTS}/{name}" for name in names]
     answer, ranking = Tables(description).tables[:2]
     expected = pd.read_csv(res / "answer.tsv", sep="\t")
-    measure = next(c for c in expected.columns[6:] if not c.startswith(tuple(f"{m}." for m in MODELS)))
+    measure = next(c for c in expected.columns[7:] if not c.startswith(tuple(f"{m}." for m in MODELS)))
     predicted = [f"{m}: predicted AUC [interval]" for m in MODELS]
     assert answer[0] == [
         "dataset",
@@ -648,7 +654,7 @@ def test_a_run_killed_during_feature_extraction_resumes_after_unlock(finished, t
     """SIGKILL to Snakemake and its jobs half-way through extraction; `--unlock`; the next run redoes only the rest."""
     work = moved(finished, tmp_path)
     radiomics = work / "src" / "difficulty" / "features" / "radiomics.py"
-    radiomics.write_text(radiomics.read_text() + "\n")  # every radiomics shard (4 roots x 2) runs again
+    radiomics.write_text(radiomics.read_text() + "\nCHANGED = True\n")  # every radiomics shard (4 roots x 2) runs again
     shards = sorted(p.relative_to(work).as_posix() for p in work.glob(f"{RESULTS}/features/*/radiomics/shard*.parquet"))
     old = {p: (work / p).stat().st_mtime_ns for p in shards}
     roots = ("nifti", "phantoms", "phantoms_noise", "tiny")
@@ -661,7 +667,7 @@ def test_a_run_killed_during_feature_extraction_resumes_after_unlock(finished, t
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            env=os.environ | {"PYTHONHASHSEED": "1"},
+            env=os.environ | {"PYTHONHASHSEED": "1", "PYTHONPATH": str(work / "src")},
         )
     try:
         while len(finished_outputs(log.read_text(), "extract_features")) < 2:

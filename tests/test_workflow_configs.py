@@ -71,7 +71,7 @@ def test_missing_inputs_stop_before_any_work(tmp_path):
     work = new_folder(tmp_path / "p")
     config = tiny_config(work)
     features = config["features"]
-    config["features"] = {"medicalnet_resnet50": {"weights": "w/resnet_50_23dataset.pth"}}
+    config["features"] = {"mn50": {"type": "medicalnet", "depth": 50, "weights": "w/resnet_50_23dataset.pth"}}
     write_config(work, config)
     result = snakemake(work, check=False)
     text = output(result)

@@ -17,7 +17,8 @@ rule calibration_points:
     params:
         **{key: PLAN.calibration[key] for key in ("trained", "performance", "predictors")},
         entries=PLAN.comparable_entries(),
-        families=PLAN.families,
+        datasets=PLAN.calibration_datasets(),
+        plugins=PLAN.plugins_of("metrics", *PLAN.metrics),
         code=code("calibration_points.py"),
     script:
         "../scripts/calibration_points.py"
@@ -32,6 +33,7 @@ rule predict_auc:
         predictions=in_report(f"{RESULTS}/prediction/predicted_auc.tsv", "predicted_auc", "Answer"),
         predictors=in_report(f"{RESULTS}/prediction/predictors.tsv", "predictors", "Answer"),
         calibration=in_report(f"{RESULTS}/prediction/calibration.png", "calibration", "Answer"),
+        forest=in_report(f"{RESULTS}/prediction/forest.png", "forest", "Answer"),
     log:
         f"{LOGS}/prediction/predicted_auc.log",
     benchmark:
@@ -41,9 +43,9 @@ rule predict_auc:
     resources:
         **TABLE_JOB,
     params:
-        **{key: PLAN.calibration[key] for key in ("coverage", "fits", "rivals")},
+        **{key: PLAN.calibration[key] for key in ("coverage", "fits", "rivals", "prefer")},
         models={name: PLAN.models[name].comparable if name in PLAN.models else None for name in PLAN.predicted_models()},
-        families=PLAN.families,
+        datasets=PLAN.calibration_datasets(),
         plugins=PLAN.plugins_of("models", *PLAN.models),
         code=code("predict_auc.py"),
     script:

@@ -10,9 +10,10 @@ collect_points(
     tables=snakemake.input.tables,
     output=snakemake.output.points,
     entries=snakemake.params.entries,
-    families=snakemake.params.families,
+    datasets=snakemake.params.datasets,
     trained=snakemake.params.trained,
     performance=snakemake.params.performance,
     predictors=snakemake.params.predictors,
     export=snakemake.output.get("export"),
+    plugins=snakemake.params.plugins,
 )

@@ -11,10 +11,12 @@ predict(
     output=snakemake.output.predictions,
     predictors=snakemake.output.predictors,
     models=snakemake.params.models,
-    families=snakemake.params.families,
+    datasets=snakemake.params.datasets,
     coverage=snakemake.params.coverage,
     fits=snakemake.params.fits,
     rivals=snakemake.params.rivals,
+    prefer=snakemake.params.prefer,
     plugins=snakemake.params.plugins,
     calibration_plot=snakemake.output.calibration,
+    forest_plot=snakemake.output.forest,
 )

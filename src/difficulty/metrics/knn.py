@@ -68,6 +68,7 @@ register_metric(
     knn_auc,
     sessions=sessions_from_matrix(knn_auc_from_distances),
     higher_is_easier=True,
+    auc_units=True,
     options=K_OPTION,
     help="k-NN leave-one-out ROC AUC (one-vs-rest), neighbours of other patients only",
     reference="Sorkhei et al. 2025 (as a baseline)",

@@ -46,6 +46,7 @@ register_metric(
     "probe",
     linear_probe,
     higher_is_easier=True,
+    auc_units=True,
     min_per_class=MIN_FOLDS,
     seeded=True,
     options={

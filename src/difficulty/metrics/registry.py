@@ -47,6 +47,8 @@ class Metric(Registered):
     scale_free : the score does not change when all features are multiplied by one positive factor.
     order_free : the score does not depend on the order of the samples.
     label_only : the score reads the labels only, not the features (e.g. class imbalance).
+    auc_units : the score is a ROC AUC (of a classifier on the features): the prediction stage may map it to a
+        model's AUC by the identity, shrunk offsets of it and nothing more (:mod:`difficulty.prediction.fits`).
     """
 
     fn: MetricFn
@@ -58,6 +60,7 @@ class Metric(Registered):
     scale_free: bool = True
     order_free: bool = True
     label_only: bool = False
+    auc_units: bool = False
 
     def shared_options(self) -> dict[str, Option]:
         """The bootstrap options."""

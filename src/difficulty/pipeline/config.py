@@ -142,6 +142,25 @@ class Plan:
         return {name: self.datasets[self.origin(name)].family or self.origin(name) for name in self.datasets}
 
     @property
+    def kinds(self) -> dict[str, str]:
+        """Dataset → its kind for calibration (``difficulty.prediction.points.DATASET_KINDS``): ``phantom`` where
+        its origin's source generates its images; else ``real`` for the dataset that names its family, ``variant``
+        for the others of the family (its variants, the same patients from another source)."""
+        out = {}
+        for name in self.datasets:
+            if self.datasets[self.origin(name)].registered.phantom:
+                out[name] = "phantom"
+            else:
+                out[name] = "real" if self.families[name] == name else "variant"
+        return out
+
+    def calibration_datasets(self) -> dict[str, dict[str, str]]:
+        """Dataset → its ``family`` (:attr:`families`) and ``kind`` (:attr:`kinds`), as calibration points record
+        them."""
+        kinds = self.kinds
+        return {name: {"family": family, "kind": kinds[name]} for name, family in self.families.items()}
+
+    @property
     def trained(self) -> list[str]:
         """Datasets the reference models are trained on (``train`` not false)."""
         return [name for name, entry in self.datasets.items() if entry.train]

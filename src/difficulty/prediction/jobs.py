@@ -12,7 +12,7 @@ from ..models.registry import benchmark_note
 from ..registry import load_plugins
 from .fits import FITS
 from .points import POINT_COLUMNS, calibration_points, canonical_options, select_points
-from .predict import RIVALS, calibrate, predict_auc
+from .predict import PREFER, RIVALS, calibrate, predict_auc
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,7 @@ PREDICTOR_COLUMNS = [
     "feature",
     "metric",
     "fit",
+    "auc_units",
     "families",
     "datasets",
     "lofo_mae",
@@ -49,9 +50,15 @@ def _run_aucs(folds: pd.DataFrame, trained: bool, performance: bool) -> pd.DataF
     )
 
 
-def _own_points(scores, folds, *, entries: dict, families: dict, trained: bool, performance: bool) -> pd.DataFrame:
+def _own_points(scores, folds, *, entries: dict, datasets: dict, trained: bool, performance: bool) -> pd.DataFrame:
     aucs = _run_aucs(read_table(folds), trained, performance)
-    return calibration_points(read_table(scores), aucs, **entries, families=families)
+    families, kinds = (_of(datasets, key) for key in ("family", "kind"))
+    return calibration_points(read_table(scores), aucs, **entries, families=families, kinds=kinds)
+
+
+def _of(datasets: dict, key: str) -> dict:
+    """Dataset → its ``key`` (``family`` or ``kind``), from the run's ``datasets`` (dataset → {family, kind})."""
+    return {name: facts[key] for name, facts in datasets.items()}
 
 
 def collect_points(
@@ -61,11 +68,12 @@ def collect_points(
     tables,
     output,
     entries: dict,
-    families: dict,
+    datasets: dict,
     trained=True,
     performance=True,
     predictors=None,
     export=None,
+    plugins=(),
 ) -> None:
     """Every calibration point a run may use: its own first, then those of calibration tables, compatible entries only.
 
@@ -77,13 +85,16 @@ def collect_points(
         entry names), and a point of a dataset × entries this run has itself is left out.
     output : TSV, columns :data:`.points.POINT_COLUMNS`; a table's points have its path as ``source``.
     entries : ``models, features, metrics``: the run's entries as points compare them
-        (:meth:`difficulty.pipeline.config.Plan.comparable_entries`). families : dataset → family.
+        (:meth:`difficulty.pipeline.config.Plan.comparable_entries`).
+    datasets : dataset → its ``family`` and ``kind`` (:meth:`difficulty.pipeline.config.Plan.calibration_datasets`).
     trained, performance : which of the run's AUCs make points.
     predictors : ``feature.metric`` names the predictor is chosen from; None: every one.
     export : also write this run's own points (its trained models and performance tables) here, a calibration
         table for other runs (``source``: ``trained`` or the performance table).
+    plugins : plugin modules to load first (where a metric type comes from one).
     """
-    own = _own_points(scores, folds, entries=entries, families=families, trained=trained, performance=performance)
+    load_plugins(plugins)
+    own = _own_points(scores, folds, entries=entries, datasets=datasets, trained=trained, performance=performance)
     if export:
         log.info(
             "exported %d points of %d datasets, %d families",
@@ -115,7 +126,13 @@ def collect_points(
 
 
 def predictor_table(
-    points: pd.DataFrame, models, model_entries: dict, coverage: float, fits=FITS, rivals: float = RIVALS
+    points: pd.DataFrame,
+    models,
+    model_entries: dict,
+    coverage: float,
+    fits=FITS,
+    rivals: float = RIVALS,
+    prefer: str = PREFER,
 ) -> pd.DataFrame:
     """Per model entry, every candidate predictor on all its calibration points, the kept one and its rivals marked.
 
@@ -132,7 +149,7 @@ def predictor_table(
             "model_benchmark": "" if spec is None else benchmark_note(spec),
             "coverage": coverage,
         }
-        cal = calibrate(points[points["model"] == model], coverage, fits, rivals)
+        cal = calibrate(points[points["model"] == model], coverage, fits, rivals, prefer)
         rival = {(p.feature, p.metric, p.fit) for p, _ in cal.rivals}
         if not cal.fitted:
             rows.append(
@@ -159,12 +176,14 @@ def predict(
     output,
     predictors,
     models: dict,
-    families: dict,
+    datasets: dict,
     coverage: float = 0.9,
     fits=FITS,
     rivals: float = RIVALS,
+    prefer: str = PREFER,
     plugins=(),
     calibration_plot=None,
+    forest_plot=None,
 ) -> None:
     """The predicted AUC of every dataset × model entry, the predictors chosen (:func:`.predict.predict_auc`) and
     the figure of the calibration.
@@ -179,11 +198,14 @@ def predict(
     predictors : TSV, the candidates of each model entry on all points (:func:`predictor_table`).
     models : the models to predict for, in order: name → its entry as points compare it (None for a performance
         table's model), named in ``predictors``.
-    families : dataset → family. coverage, fits, rivals : the interval's coverage, the fits to choose from and
-        the rivals factor (:func:`.predict.calibrate`).
+    datasets : dataset → its ``family`` and ``kind`` (:meth:`difficulty.pipeline.config.Plan.calibration_datasets`).
+    coverage, fits, rivals, prefer : the interval's coverage, the fits to choose from, the rivals factor and the
+        measures preferred (:func:`.predict.calibrate`).
     plugins : plugin modules to load first (where a model type comes from one).
     calibration_plot : PNG, the calibration points of each model's kept predictor, its fit and band, the
         predicted datasets marked (:func:`.plots.calibration_plot`).
+    forest_plot : PNG, each model entry's predicted AUC and interval per dataset, the measured AUC beside it
+        (:func:`.plots.forest_plot`).
     """
     load_plugins(plugins)
     calibration = read_table(points)
@@ -191,16 +213,21 @@ def predict(
         calibration,
         read_table(scores),
         models=list(models),
-        families=families,
+        families=_of(datasets, "family"),
         coverage=coverage,
         measured=read_table(models_summary),
         fits=fits,
         rivals=rivals,
+        prefer=prefer,
     )
     log.info("\n%s", table.drop(columns="note").to_string())
     write_table(table, output)
-    write_table(predictor_table(calibration, list(models), models, coverage, fits, rivals), predictors)
-    if calibration_plot:
-        from .plots import calibration_plot as plot
+    write_table(predictor_table(calibration, list(models), models, coverage, fits, rivals, prefer), predictors)
+    from . import plots
 
-        plot(calibration, read_table(output), read_table(predictors), read_table(scores), calibration_plot)
+    if calibration_plot:
+        plots.calibration_plot(
+            calibration, read_table(output), read_table(predictors), read_table(scores), calibration_plot
+        )
+    if forest_plot:
+        plots.forest_plot(read_table(output), forest_plot)

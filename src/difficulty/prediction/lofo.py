@@ -12,6 +12,10 @@ scores covers every dataset of a new family (not only a typical one) at the
 nominal rate or above. The mean |residual| would understate a family whose
 variants fan out (a ladder's far end) and cover its members below the nominal
 rate.
+
+Families are of two kinds: of real images (a real dataset and its variants) or
+phantoms. The LOFO MAE that chooses a predictor weighs the two kinds equally,
+so that one real family is not outvoted by many phantom sets.
 """
 
 from __future__ import annotations
@@ -24,13 +28,19 @@ import pandas as pd
 from .fits import fit_monotone
 
 
+def family_weights(families) -> np.ndarray:
+    """(n,) weight of each point: 1 / the size of its family, so that each family weighs one."""
+    _, where, counts = np.unique(np.asarray(families), return_inverse=True, return_counts=True)
+    return 1.0 / counts[where]
+
+
 def lofo_predictions(x, auc, families, kind: str, increasing: bool) -> np.ndarray:
     """(n,) AUC of each point predicted by a fit on the other families' points only.
 
     Parameters
     ----------
     x, auc, families : (n,) measure values, AUCs and family names of the calibration points (≥ 2 families).
-    kind, increasing : the fit (:func:`difficulty.prediction.fits.fit_monotone`).
+    kind, increasing : the fit (:func:`difficulty.prediction.fits.fit_monotone`; families weigh one each).
     """
     x, auc, families = np.asarray(x, np.float64), np.asarray(auc, np.float64), np.asarray(families)
     names = np.unique(families)
@@ -39,7 +49,9 @@ def lofo_predictions(x, auc, families, kind: str, increasing: bool) -> np.ndarra
     out = np.empty(len(x))
     for name in names:
         left_out = families == name
-        out[left_out] = fit_monotone(x[~left_out], auc[~left_out], kind, increasing).predict(x[left_out])
+        kept = ~left_out
+        fit = fit_monotone(x[kept], auc[kept], kind, increasing, family_weights(families[kept]))
+        out[left_out] = fit.predict(x[left_out])
     return out
 
 
@@ -51,10 +63,19 @@ def family_residuals(residuals, families) -> pd.Series:
     return pd.Series(scores, index=names)
 
 
-def lofo_mae(residuals, families) -> float:
-    """Mean absolute LOFO error with each family weighted equally: the mean over families of their mean |residual|."""
-    _, where, counts = np.unique(np.asarray(families), return_inverse=True, return_counts=True)
-    return float(np.mean(np.bincount(where, weights=np.abs(np.asarray(residuals, np.float64))) / counts))
+def lofo_mae(residuals, families, phantom=None) -> float:
+    """Mean absolute LOFO error with each family weighted equally: the mean over families of their mean |residual|;
+    with ``phantom`` ((n,) whether each point is a phantom's), the mean of that over the families of real images
+    and that over the phantom families, where there are both.
+    """
+    names, where, counts = np.unique(np.asarray(families), return_inverse=True, return_counts=True)
+    per_family = np.bincount(where, weights=np.abs(np.asarray(residuals, np.float64))) / counts
+    if phantom is None:
+        return float(np.mean(per_family))
+    of_phantoms = np.zeros(len(names), dtype=bool)
+    of_phantoms[where] = np.asarray(phantom, dtype=bool)
+    kinds = [per_family[of_phantoms == k] for k in (False, True)]
+    return float(np.mean([np.mean(k) for k in kinds if len(k)]))
 
 
 def conformal_rank(n_families: int, coverage: float) -> int:

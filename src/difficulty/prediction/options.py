@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..options import Option
 from .fits import FITS
-from .predict import RIVALS
+from .predict import PREFER, PREFERENCES, RIVALS
 
 # The calibration tables shipped with the workflow (written by config/calibration.yaml and config/study.yaml).
 SHIPPED = Path(__file__).resolve().parents[3] / "resources" / "calibration"
@@ -33,6 +33,13 @@ CALIBRATION_OPTIONS = {
         "at most this many times the kept predictor's (measures the calibration cannot tell apart); 1: the "
         "split-conformal interval of the kept predictor alone",
         {"type": "number", "minimum": 1},
+    ),
+    "prefer": Option(
+        PREFER,
+        "auc_units: the predictor is a measure in AUC units (a k-NN or linear probe's AUC, as it is or shifted by "
+        "a shrunk offset) where one is calibrated, since such measures carry over from phantoms to real data best; "
+        "any: every measure competes on its leave-one-family-out error",
+        {"enum": list(PREFERENCES)},
     ),
     "predictors": Option(
         None,

@@ -1,4 +1,5 @@
-"""The calibration figure: measure against AUC per model entry, the fit with its band, the predicted datasets."""
+"""The figures of the prediction stage: the predicted AUCs as a forest plot, and the calibration (measure against
+AUC per model entry, the fit with its band, the predicted datasets)."""
 
 from __future__ import annotations
 
@@ -95,4 +96,45 @@ def calibration_plot(
             fontsize=10,
         )
         ax.legend(fontsize=6, loc="lower right", ncol=2)
+    write_png(fig, path)
+
+
+def forest_plot(predictions: pd.DataFrame, path) -> None:
+    """The answer as a picture: per dataset, each model entry's predicted AUC with its interval, the measured AUC
+    as a filled dot where the model was trained; datasets from the highest predicted AUC of the first model down.
+
+    Parameters
+    ----------
+    predictions : ``prediction/predicted_auc.tsv`` (``dataset, model, predicted_auc, ci_low, ci_high,
+        measured_auc, outside_calibration``), the model entries in the order to show them.
+    path : PNG to write.
+    """
+    models = list(dict.fromkeys(predictions["model"].astype(str)))
+    first = predictions[predictions["model"].astype(str) == models[0]].set_index("dataset")["predicted_auc"]
+    datasets = list(first.sort_values(ascending=False, na_position="last").index.astype(str))
+    datasets += sorted(set(predictions["dataset"].astype(str)) - set(datasets))
+    step = 0.8 / max(1, len(models))
+    fig, ax = plt.subplots(figsize=(7.5, 0.9 + 0.32 * len(datasets) * max(1, len(models)) ** 0.5 + 0.4))
+    for m, model in enumerate(models):
+        rows = predictions[predictions["model"].astype(str) == model].set_index(predictions["dataset"].astype(str))
+        colour = f"C{m}"
+        for i, dataset in enumerate(datasets):
+            if dataset not in rows.index or pd.isna(rows.at[dataset, "predicted_auc"]):
+                continue
+            y = i + (m - (len(models) - 1) / 2) * step
+            row = rows.loc[dataset]
+            ax.plot([row["ci_low"], row["ci_high"]], [y, y], color=colour, lw=2.2, alpha=0.55, solid_capstyle="butt")
+            outside = str(row.get("outside_calibration", "")).lower() == "true"
+            ax.plot(row["predicted_auc"], y, marker="D" if not outside else "d", color=colour, ms=5, mfc="white")
+            if pd.notna(row.get("measured_auc")):
+                ax.plot(row["measured_auc"], y, marker="o", color=colour, ms=5)
+        ax.plot([], [], color=colour, lw=2.2, alpha=0.55, label=f"{model}: predicted AUC and interval")
+    ax.plot([], [], marker="o", color="grey", ls="none", label="measured AUC (trained in this run)")
+    ax.set_yticks(range(len(datasets)), datasets, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0.4, 1.0)
+    ax.axvline(0.5, color="grey", lw=0.8, ls=":")
+    ax.set_xlabel("AUC")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="lower left", fontsize=7.5, frameon=False, bbox_to_anchor=(0, 1.0), ncol=1)
     write_png(fig, path)

@@ -3,7 +3,10 @@
 One row per dataset × model entry × feature entry × metric entry. Each entry is
 recorded by its type and its options as canonical JSON, so that points whose
 options differ are never mixed: a point is used for a run's entry only where
-type and options are the same (:func:`select_points`).
+type and options are the same (:func:`select_points`). Each dataset has a
+kind (:data:`DATASET_KINDS`): a ``real`` dataset (the root of a family of real images),
+a ``variant`` of one (label noise, degradations, subsamples, the same patients
+at another resolution) or a ``phantom`` (generated images).
 """
 
 from __future__ import annotations
@@ -14,9 +17,13 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ..metrics.registry import METRICS
+
+DATASET_KINDS = ("real", "variant", "phantom")
 POINT_COLUMNS = [
     "dataset",
     "family",
+    "kind",
     "model",
     "model_type",
     "model_options",
@@ -27,6 +34,7 @@ POINT_COLUMNS = [
     "metric_type",
     "metric_options",
     "higher_is_easier",
+    "auc_units",
     "score_mean",
     "score_sd",
     "auc_mean",
@@ -89,6 +97,7 @@ def calibration_points(
     features: Mapping[str, Mapping],
     metrics: Mapping[str, Mapping],
     families: Mapping[str, str],
+    kinds: Mapping[str, str],
     source: str = "trained",
 ) -> pd.DataFrame:
     """The calibration points of one run: every measure of a dataset paired with every model AUC of it.
@@ -102,6 +111,7 @@ def calibration_points(
     models, features, metrics : the resolved entries, ``{name: {"type": ..., option: value, ...}}``; a model
         entry may be None (a model known only from a performance table: matched by name, no type or options).
     families : dataset → family (the root dataset whose cases it uses; itself for a root).
+    kinds : dataset → its kind (:data:`DATASET_KINDS`).
     source : where the AUCs come from, for rows without a ``source`` column (``"trained"``, a table's path).
 
     Returns
@@ -121,16 +131,22 @@ def calibration_points(
         source=models_summary["source"].astype(str) if "source" in models_summary else source
     )
     table = scores.astype({"dataset": str}).merge(aucs.astype({"dataset": str}), on="dataset", how="inner")
-    unknown = sorted(set(table["dataset"]) - set(families))
-    if unknown:
-        raise ValueError(f"calibration points: no family given for dataset(s) {unknown}")
+    for what, given in (("family", families), ("kind", kinds)):
+        unknown = sorted(set(table["dataset"]) - set(given))
+        if unknown:
+            raise ValueError(f"calibration points: no {what} given for dataset(s) {unknown}")
+    wrong = sorted({kinds[d] for d in table["dataset"]} - set(DATASET_KINDS))
+    if wrong:
+        raise ValueError(f"calibration points: unknown kind(s) {wrong}; a dataset is one of {', '.join(DATASET_KINDS)}")
     table.insert(1, "family", table["dataset"].map(families).astype(str))
+    table.insert(2, "kind", table["dataset"].map(kinds).astype(str))
     for kind, entries in (("model", models), ("feature", features), ("metric", metrics)):
         table[kind] = table[kind].astype(str)
         typed = {name: _entry(kind, name, entries) for name in table[kind].unique()}
         table[f"{kind}_type"] = table[kind].map({n: t for n, (t, _) in typed.items()})
         table[f"{kind}_options"] = table[kind].map({n: o for n, (_, o) in typed.items()})
     table["higher_is_easier"] = table["higher_is_easier"].astype(bool)
+    table["auc_units"] = table["metric_type"].map(lambda kind: METRICS.get(kind).auc_units).astype(bool)
     return table[POINT_COLUMNS].sort_values(KEYS, ignore_index=True)
 
 
@@ -162,10 +178,11 @@ def select_points(
     models, features, metrics : the run's resolved entries, as for :func:`calibration_points`.
     """
     _need(points, POINT_COLUMNS, "calibration table")
-    text = [c for c in POINT_COLUMNS if c not in ("higher_is_easier", "score_mean", "score_sd", "auc_mean", "auc_sd")]
+    flags, numbers = ("higher_is_easier", "auc_units"), ("score_mean", "score_sd", "auc_mean", "auc_sd")
+    text = [c for c in POINT_COLUMNS if c not in (*flags, *numbers)]
     out = points.reset_index(drop=True).reset_index(names="_order")
     out[text] = out[text].fillna("").astype(str)  # a table read back from TSV has NaN for empty text
-    out["higher_is_easier"] = out["higher_is_easier"].astype(bool)
+    out[list(flags)] = out[list(flags)].astype(bool)
     for kind, entries in (("model", models), ("feature", features), ("metric", metrics)):
         run = pd.DataFrame(
             [(name, *_entry(kind, name, entries)) for name in entries],

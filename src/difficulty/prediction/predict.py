@@ -2,7 +2,11 @@
 
 Per model entry, every candidate predictor (feature × metric × fit) is checked
 by leave-one-family-out (LOFO), and the one with the smallest LOFO MAE is kept
-(never the in-sample fit or correlation). Its interval at coverage 1 − α is
+(never the in-sample fit or correlation); the MAE weighs the families of real
+images and the phantom families equally. A measure in AUC units (a k-NN or
+linear probe's AUC) is also a candidate as it is (``identity``) and shifted by
+one shrunk offset on the logit scale (``offset_logit``). Its interval at
+coverage 1 − α is
 
     [fit(x − s) − q, fit(x + s) + q]  (ends swapped for a falling fit), within [0, 1],
 
@@ -41,14 +45,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .fits import FITS, MonotoneFit, fit_monotone
-from .lofo import conformal_halfwidth, family_residuals, lofo_mae, lofo_predictions, min_families
+from .fits import AUC_FITS, FITS, MonotoneFit, fit_monotone
+from .lofo import conformal_halfwidth, family_residuals, family_weights, lofo_mae, lofo_predictions, min_families
 
 log = logging.getLogger(__name__)
 
 MIN_FAMILIES = 3
 AUC_RANGE = (0.0, 1.0)
 RIVALS = 2.0  # a rival's LOFO MAE is at most this many times the kept predictor's
+PREFERENCES = ("auc_units", "any")  # which measures the kept predictor and its rivals may be
+PREFER = "auc_units"
 PREDICTION_COLUMNS = [
     "dataset",
     "model",
@@ -61,6 +67,7 @@ PREDICTION_COLUMNS = [
     "calibration_datasets",
     "lofo_mae",
     "outside_calibration",
+    "calibrated_by",
     "measured_auc",
     "note",
 ]
@@ -90,8 +97,9 @@ class Calibration:
         nothing was fitted).
     predictor, fit : the kept predictor and its fit on all its points; None where nothing was fitted.
     halfwidth : q, the conformal half-width (``inf`` where too few families give none; NaN: not fitted).
-    lofo_mae : the kept predictor's LOFO MAE (families weighted equally); NaN: not fitted.
-    residuals : the kept predictor's points: ``dataset, family, score_mean, auc_mean, lofo_auc, residual``.
+    lofo_mae : the kept predictor's LOFO MAE (families weighted equally, and the families of real images and the
+        phantom families weighted equally); NaN: not fitted.
+    residuals : the kept predictor's points: ``dataset, family, kind, score_mean, auc_mean, lofo_auc, residual``.
     candidates : every candidate: ``feature, metric, fit, families, datasets, lofo_mae, note``.
     reason : why nothing was fitted; empty where a predictor was kept.
     rivals : the best fit of each other measure whose LOFO MAE is at most ``RIVALS`` (or the given factor)
@@ -125,7 +133,7 @@ def _usable(points: pd.DataFrame) -> pd.DataFrame:
 
 
 def _candidates(points: pd.DataFrame):
-    """(feature, metric, its points, higher_is_easier) per measure, in name order."""
+    """(feature, metric, its points, higher_is_easier, auc_units) per measure, in name order."""
     for (feature, metric), group in points.groupby(["feature", "metric"], sort=True):
         twice = group["dataset"][group["dataset"].duplicated()]
         if len(twice):
@@ -133,10 +141,12 @@ def _candidates(points: pd.DataFrame):
         direction = group["higher_is_easier"].astype(bool).unique()
         if len(direction) > 1:
             raise ValueError(f"calibration: {feature}.{metric} has points of both directions (higher_is_easier)")
-        yield feature, metric, group.sort_values("dataset"), bool(direction[0])
+        yield feature, metric, group.sort_values("dataset"), bool(direction[0]), bool(group["auc_units"].all())
 
 
-def calibrate(points: pd.DataFrame, coverage: float = 0.9, fits=FITS, rivals: float = RIVALS) -> Calibration:
+def calibrate(
+    points: pd.DataFrame, coverage: float = 0.9, fits=FITS, rivals: float = RIVALS, prefer: str = PREFER
+) -> Calibration:
     """Choose and fit the predictor of one model entry from its calibration points.
 
     Parameters
@@ -148,13 +158,17 @@ def calibrate(points: pd.DataFrame, coverage: float = 0.9, fits=FITS, rivals: fl
     fits : the fit kinds to choose from (:data:`.fits.FITS`).
     rivals : a measure other than the kept one is a rival where its best fit's LOFO MAE is at most this
         many times the kept one's (≥ 1; 1: only exact ties).
+    prefer : ``"auc_units"``: the kept predictor and its rivals are measures in AUC units where one of them has
+        enough families (the others' LOFO errors are listed, marked); ``"any"``: every measure competes.
 
     Returns
     -------
     The :class:`Calibration`: the candidate with the smallest LOFO MAE among those with at least
-    ``MIN_FAMILIES`` families (ties: the first by feature, metric and fit order), fitted on all its points,
-    and its rivals; or, where no candidate has that many families, no fit and the reason.
+    ``MIN_FAMILIES`` families (of the preferred ones; ties: the first by feature, metric and fit order), fitted
+    on all its points, and its rivals; or, where no candidate has that many families, no fit and the reason.
     """
+    if prefer not in PREFERENCES:
+        raise ValueError(f"prefer must be one of {PREFERENCES}, got {prefer!r}")
     if not rivals >= 1:
         raise ValueError(f"rivals must be a factor ≥ 1, got {rivals}")
     models = points["model"].unique() if len(points) else []
@@ -162,23 +176,30 @@ def calibrate(points: pd.DataFrame, coverage: float = 0.9, fits=FITS, rivals: fl
         raise ValueError(f"calibrate takes the points of one model entry, got {sorted(models)}")
     model = str(models[0]) if len(models) else ""
     points = _usable(points)
-    rows, best, groups = [], None, {}
-    for feature, metric, group, increasing in _candidates(points):
+    rows, evaluated, groups = [], [], {}
+    for feature, metric, group, increasing, auc_units in _candidates(points):
         groups[feature, metric] = group, increasing
         x, auc, fam = group["score_mean"].to_numpy(float), group["auc_mean"].to_numpy(float), group["family"].to_numpy()
         n_fam = len(np.unique(fam))
         for kind in fits:
-            row = {"feature": feature, "metric": metric, "fit": kind, "families": n_fam, "datasets": len(group)}
+            if kind in AUC_FITS and not auc_units:
+                continue
+            row = {"feature": feature, "metric": metric, "fit": kind, "auc_units": auc_units}
+            row |= {"families": n_fam, "datasets": len(group)}
             if n_fam < MIN_FAMILIES:
                 rows.append(row | {"lofo_mae": math.nan, "note": f"{n_fam} families, {MIN_FAMILIES} needed"})
                 continue
             lofo = lofo_predictions(x, auc, fam, kind, increasing)
-            mae = lofo_mae(auc - lofo, fam)
+            mae = lofo_mae(auc - lofo, fam, group["kind"].to_numpy() == "phantom")
             rows.append(row | {"lofo_mae": mae, "note": ""})
-            if best is None or mae < best[0]:
-                best = (mae, Predictor(feature, metric, kind), group, increasing, lofo)
-    candidates = pd.DataFrame(rows, columns=["feature", "metric", "fit", "families", "datasets", "lofo_mae", "note"])
-    residual_columns = ["dataset", "family", "score_mean", "auc_mean", "lofo_auc", "residual"]
+            evaluated.append((mae, Predictor(feature, metric, kind), group, increasing, lofo, auc_units))
+    pool = [e for e in evaluated if e[5]] if prefer == "auc_units" and any(e[5] for e in evaluated) else evaluated
+    best = min(pool, key=lambda e: e[0])[:5] if pool else None  # min keeps the first of equal errors
+    columns = ["feature", "metric", "fit", "auc_units", "families", "datasets", "lofo_mae", "note"]
+    candidates = pd.DataFrame(rows, columns=columns)
+    if len(pool) < len(evaluated):
+        candidates.loc[~candidates["auc_units"] & candidates["lofo_mae"].notna(), "note"] = "not in AUC units"
+    residual_columns = ["dataset", "family", "kind", "score_mean", "auc_mean", "lofo_auc", "residual"]
     if best is None:
         names = tuple(sorted(points["family"].astype(str).unique()))
         if not len(points):
@@ -205,9 +226,13 @@ def calibrate(points: pd.DataFrame, coverage: float = 0.9, fits=FITS, rivals: fl
     mae, predictor, group, increasing, lofo = best
     fam = group["family"].to_numpy()
     fit = fit_monotone(
-        group["score_mean"].to_numpy(float), group["auc_mean"].to_numpy(float), predictor.fit, increasing
+        group["score_mean"].to_numpy(float),
+        group["auc_mean"].to_numpy(float),
+        predictor.fit,
+        increasing,
+        family_weights(fam),
     )
-    residuals = group[["dataset", "family", "score_mean", "auc_mean"]].assign(lofo_auc=lofo)
+    residuals = group[["dataset", "family", "kind", "score_mean", "auc_mean"]].assign(lofo_auc=lofo)
     residuals["residual"] = residuals["auc_mean"] - residuals["lofo_auc"]
     scores = family_residuals(residuals["residual"], fam)
     return Calibration(
@@ -221,7 +246,7 @@ def calibrate(points: pd.DataFrame, coverage: float = 0.9, fits=FITS, rivals: fl
         mae,
         residuals.reset_index(drop=True),
         candidates,
-        rivals=_rivals(candidates, groups, predictor, rivals * mae),
+        rivals=_rivals(candidates[candidates["note"] == ""], groups, predictor, rivals * mae),
     )
 
 
@@ -235,7 +260,8 @@ def _rivals(candidates: pd.DataFrame, groups: dict, kept: Predictor, bound: floa
             continue
         group, increasing = groups[row.feature, row.metric]
         x, auc = group["score_mean"].to_numpy(float), group["auc_mean"].to_numpy(float)
-        out.append((Predictor(row.feature, row.metric, row.fit), fit_monotone(x, auc, row.fit, increasing)))
+        fit = fit_monotone(x, auc, row.fit, increasing, family_weights(group["family"].to_numpy()))
+        out.append((Predictor(row.feature, row.metric, row.fit), fit))
     return tuple(out)
 
 
@@ -253,7 +279,10 @@ def predict_value(
 
     Returns
     -------
-    ``predicted_auc, ci_low, ci_high, outside_calibration, note``. A measure outside the fit's range is
+    ``predicted_auc, ci_low, ci_high, outside_calibration, calibrated_by, note``; ``calibrated_by`` says which
+    kinds of family have calibration points around the measure (``real``, ``phantom``, ``real and phantom``:
+    the range of their values holds it; ``none`` outside both), and where only phantom families calibrate there,
+    the note says so. A measure outside the fit's range is
     predicted at the range's nearest end (never extrapolated), flagged, and its interval is open on that
     side (up to 1 where the dataset looks easier than every calibration point, down to 0 where harder).
     Where too few families give a conformal half-width, the interval is [0, 1] and the note says so.
@@ -304,13 +333,45 @@ def predict_value(
             "(LOFO MAE within the rivals factor of the kept one's) and disagree here: "
             + ", ".join(f"{name} {auc:.2f}" for name, auc in beyond.items())
         )
+    by = _calibrated_by(calibration.residuals, x)
+    if by in ("phantom", "none"):
+        measure = f"{calibration.predictor.feature}.{calibration.predictor.metric}"
+        real = calibration.residuals.loc[calibration.residuals["kind"] != "phantom", "score_mean"]
+        where = f"the real families' points lie in [{real.min():.4g}, {real.max():.4g}]" if len(real) else ""
+        units = calibration.candidates.loc[calibration.candidates["auc_units"], ["feature", "metric"]]
+        own = {
+            f"{f}.{m}": float(rival_scores[f, m])
+            for f, m in units.drop_duplicates().itertuples(index=False)
+            if rival_scores and math.isfinite(float(rival_scores.get((f, m), math.nan)))
+        }
+        beyond = {name: auc for name, auc in own.items() if not low <= auc <= high}
+        low, high = min([low, *own.values()]), max([high, *own.values()])
+        notes.append(
+            f"no real family calibrates {measure} = {x:.4g} ({where or 'no real family has points'}): the interval "
+            "reaches the AUC of every measure in AUC units on this dataset (each a classifier's)"
+            + (": " + ", ".join(f"{name} {auc:.2f}" for name, auc in beyond.items()) if beyond else "")
+        )
     return {
         "predicted_auc": centre,
         "ci_low": low,
         "ci_high": high,
         "outside_calibration": outside,
+        "calibrated_by": by,
         "note": "; ".join(notes),
     }
+
+
+def _calibrated_by(residuals: pd.DataFrame, x: float) -> str:
+    """Which kinds of family (``real``: real images and their variants; ``phantom``) have calibration points whose
+    range of measure values holds ``x``: ``real``, ``phantom``, ``real and phantom`` or ``none``."""
+    phantom = residuals["kind"].astype(str).to_numpy() == "phantom"
+    values = residuals["score_mean"].to_numpy(float)
+    found = [
+        name
+        for name, mine in (("real", ~phantom), ("phantom", phantom))
+        if mine.any() and values[mine].min() <= x <= values[mine].max()
+    ]
+    return " and ".join(found) or "none"
 
 
 def predict_auc(
@@ -323,6 +384,7 @@ def predict_auc(
     measured: pd.DataFrame | None = None,
     fits=FITS,
     rivals: float = RIVALS,
+    prefer: str = PREFER,
 ) -> pd.DataFrame:
     """Predicted AUC with its interval for every target dataset × model entry.
 
@@ -339,7 +401,7 @@ def predict_auc(
     measured : ``dataset, model, auc_mean`` (the run's ``models/summary.tsv``) for the ``measured_auc``
         column; None: none measured.
     fits : the fit kinds to choose from.
-    rivals : the rivals factor (:func:`calibrate`).
+    rivals, prefer : the rivals factor and the measures preferred (:func:`calibrate`).
 
     Returns
     -------
@@ -372,7 +434,7 @@ def predict_auc(
             else:
                 key, kept = ("all", ""), name_of == name_of
             if key not in cache:
-                cache[key] = calibrate(mine[kept], coverage, fits, rivals)
+                cache[key] = calibrate(mine[kept], coverage, fits, rivals, prefer)
             cal = cache[key]
             row = {
                 "dataset": dataset,
@@ -386,6 +448,7 @@ def predict_auc(
                 "calibration_datasets": len(cal.datasets),
                 "lofo_mae": cal.lofo_mae,
                 "outside_calibration": pd.NA,
+                "calibrated_by": "",
                 "measured_auc": truth.get((dataset, model), math.nan),
                 "note": cal.reason,
             }

@@ -54,11 +54,11 @@ CLASSES = {
 log = logging.getLogger(__name__)
 
 
-def class_names(path) -> dict[str, str]:
-    """Label (the class index as text) → class name, for an official file named as Zenodo names it; none for
-    another name."""
+def class_names(path, given=None) -> dict[str, str]:
+    """Label (the class index as text) → class name: ``given`` (the names in index order), else MedMNIST's for an
+    official file named as Zenodo names it; none for another name."""
     flag = Path(path).name.removesuffix(".npz").removesuffix("_64")
-    return {str(i): name for i, name in enumerate(CLASSES.get(flag, ()))}
+    return {str(i): name for i, name in enumerate(given or CLASSES.get(flag, ()))}
 
 
 def file_name(flag: str, size: int) -> str:
@@ -174,6 +174,13 @@ def write_example(folder: Path) -> dict:
             "voxel spacing (z, y, x) in mm",
             {"type": "array", "items": {"type": "number", "exclusiveMinimum": 0}, "minItems": 3, "maxItems": 3},
         ),
+        "classes": Option(
+            None,
+            "the name of each class index, in order, for tables and figures; none: MedMNIST's names (info.py) for a "
+            "file named as Zenodo names it",
+            {"type": ["array", "null"], "items": {"type": "string", "minLength": 1}, "minItems": 2},
+            affects_results=False,
+        ),
         "preprocessing": Option(
             "default",
             "study: the study's code exactly (intensities uint8 / 255 as float32, masks with SciPy's defaults); "
@@ -183,7 +190,7 @@ def write_example(folder: Path) -> dict:
     },
     files=lambda spec, rows: [spec["path"]],
     check=_check,
-    classes=lambda spec: class_names(spec["path"]),
+    classes=lambda spec: class_names(spec["path"], spec["classes"]),
     example=write_example,
 )
 def read_source(spec: dict, rows: pd.DataFrame, seed: int) -> Iterator[Case]:

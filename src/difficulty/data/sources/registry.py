@@ -58,6 +58,8 @@ class Source(Registered):
         when the dataset cannot be read (``downloads``: whether download rules may fetch missing files).
     classes : ``classes(spec) -> {label: name}`` for a source whose labels are codes (MedMNIST's class indices):
         the name the data gives each class, shown in tables and figures; None: the labels are the names.
+    phantom : the source generates its images (phantoms), not reads real ones: its families are calibration
+        points of the ``phantom`` kind, which say less about real data (:mod:`difficulty.prediction`).
     """
 
     read: ReadFn
@@ -65,6 +67,7 @@ class Source(Registered):
     files: Callable[[dict, pd.DataFrame], list[str]] = _no_files
     check: Callable[[dict, bool], None] | None = None
     classes: Callable[[dict], dict[str, str]] | None = None
+    phantom: bool = False
 
     def class_names(self, spec: dict, labels) -> dict[str, str]:
         """Label → class name for the labels given (a label the source names nothing keeps its own text)."""

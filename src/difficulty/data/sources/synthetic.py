@@ -70,6 +70,7 @@ def make_phantoms(
 
 @register_source(
     "synthetic",
+    phantom=True,
     cases=lambda spec: phantom_cases(spec["n_per_class"]).astype({"label": str}),
     options={
         "separation": Option(

@@ -1,4 +1,4 @@
-"""Degradations: seeded variant kinds that make a dataset harder in a known direction (issue 18).
+"""Degradations: seeded variant kinds that make a dataset harder in a known direction.
 
 Image kinds (``lower_resolution``, ``blur``, ``image_noise``) change each
 case's original view and keep its shape, geometry and mask:
