@@ -30,7 +30,9 @@ def tables(folder: Path) -> set[Path]:
 
 def compare(old: Path, new: Path, ignored: set[str]) -> dict[str, list[str]]:
     """``identical``, ``added columns only``, ``different``, ``only in old``, ``only in new``: the tables of each."""
-    out: dict[str, list[str]] = {k: [] for k in ("identical", "added columns only", "different", "only old", "only new")}
+    out: dict[str, list[str]] = {
+        k: [] for k in ("identical", "added columns only", "different", "only old", "only new")
+    }
     before, after = tables(old), tables(new)
     out["only old"] = sorted(map(str, before - after))
     out["only new"] = sorted(map(str, after - before))

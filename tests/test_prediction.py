@@ -717,3 +717,37 @@ def test_the_answer_table_puts_each_models_prediction_beside_its_measured_auc():
     block = ["predicted_auc", "predicted_ci_low", "predicted_ci_high", "prediction", "auc_mean", "auc_sd"]
     assert list(table.columns[7:19]) == [f"{m}.{c}" for m in "ab" for c in block]
     assert list(table.columns[19:]) == ["rad.sil", "rad.sil_ci_low", "rad.sil_ci_high"]
+
+
+def test_the_forest_plot_draws_each_models_interval_and_the_measured_dot(tmp_path, monkeypatch):
+    import difficulty.prediction.plots as plots
+
+    predictions = pd.DataFrame(
+        {
+            "dataset": ["easy", "hard", "new"] * 2,
+            "model": ["resnet18"] * 3 + ["cnn3d"] * 3,
+            "predicted_auc": [0.95, 0.7, 0.8, 0.9, 0.65, np.nan],
+            "ci_low": [0.9, 0.6, 0.7, 0.85, 0.55, np.nan],
+            "ci_high": [1.0, 0.8, 0.9, 0.95, 0.75, np.nan],
+            "measured_auc": [np.nan, np.nan, np.nan, 0.92, 0.6, np.nan],
+            "outside_calibration": [False, False, True, False, False, pd.NA],
+        }
+    )
+    drawn = {}
+
+    def keep(fig, path, tight=True):
+        ax = fig.axes[0]
+        lines = [np.asarray(line.get_xdata(), dtype=float) for line in ax.lines]
+        drawn["rows"] = [t.get_text() for t in ax.get_yticklabels()]
+        drawn["bars"] = sorted(tuple(x) for x in lines if len(x) == 2 and x[0] != x[1])
+        dots = [line for line in ax.lines if line.get_marker() == "o" and len(line.get_xdata())]
+        drawn["dots"] = sorted(float(np.asarray(line.get_xdata())[0]) for line in dots)
+        original(fig, path, tight)
+
+    original = plots.write_png
+    monkeypatch.setattr(plots, "write_png", keep)
+    plots.forest_plot(predictions, tmp_path / "forest.png")
+    assert drawn["rows"] == ["easy", "new", "hard"]  # by the first model's predicted AUC, highest first
+    assert drawn["bars"] == [(0.55, 0.75), (0.6, 0.8), (0.7, 0.9), (0.85, 0.95), (0.9, 1.0)]
+    assert drawn["dots"] == [0.6, 0.92]  # the measured AUCs of the trained model only
+    assert (tmp_path / "forest.png").read_bytes()[:4] == b"\x89PNG"

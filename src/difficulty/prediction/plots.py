@@ -116,7 +116,8 @@ def forest_plot(predictions: pd.DataFrame, path) -> None:
     step = 0.8 / max(1, len(models))
     fig, ax = plt.subplots(figsize=(7.5, 0.9 + 0.32 * len(datasets) * max(1, len(models)) ** 0.5 + 0.4))
     for m, model in enumerate(models):
-        rows = predictions[predictions["model"].astype(str) == model].set_index(predictions["dataset"].astype(str))
+        mine = predictions[predictions["model"].astype(str) == model]
+        rows = mine.set_index(mine["dataset"].astype(str))
         colour = f"C{m}"
         for i, dataset in enumerate(datasets):
             if dataset not in rows.index or pd.isna(rows.at[dataset, "predicted_auc"]):
