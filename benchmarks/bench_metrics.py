@@ -4,7 +4,8 @@ For SIL and FID the baseline is the straightforward implementation of the
 original code: a Python loop over sample pairs for SIL, ``scipy.linalg.sqrtm``
 for FID. For the other measures it is the peer package where one exists
 (``problexity`` for F1, N1, N2, LSC; ``spectral-metric`` for CSG). Baselines
-are timed on a few sessions and scaled; on a busy machine ``--timed-sessions``
+are timed on a few sessions and scaled; each measure runs once on two sessions
+first, untimed (imports, the BLAS threads' start); on a busy machine ``--timed-sessions``
 runs fewer sessions of ours and scales them too, and the linear probe runs at
 most ``--probe-sessions`` (scaled rows are marked ``*``). CPU seconds (all
 threads) stand beside wall time, as they depend less on other load.
@@ -108,6 +109,7 @@ def main():
             continue
         X, y = data(args.n, d)
         sessions = min(args.probe_sessions, timed) if metric == "probe" else timed
+        metrics.bootstrap(metric, X, y, sessions=2, seed=0, device=args.device)  # warm-up, not timed: imports, threads
         start, cpu = time.perf_counter(), time.process_time()
         scores = metrics.bootstrap(metric, X, y, sessions=sessions, seed=1, device=args.device)
         scale = args.sessions / sessions

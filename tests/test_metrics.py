@@ -429,8 +429,44 @@ def test_fid_takes_the_data_route_while_features_are_at_most_0_6_of_the_smaller_
     taken = []
     spy(monkeypatch, frechet, "_fid_from_data", lambda *args: taken.append("data"))
     spy(monkeypatch, frechet, "gram_fid", lambda *args: taken.append("gram"))
+    spy(monkeypatch, frechet, "_gram_pair", lambda *args: taken.append("gram"))
     metrics.bootstrap("fid", X, y, sessions=1, fraction=1.0, device="numpy")
     assert taken == routes
+
+
+def test_the_gram_route_of_the_bootstrap_equals_an_svd_of_every_cross_matrix(monkeypatch):
+    """The sessions' nuclear norms from eigenvalues (and their sums of rows from one product) give the FID scores of
+    SVDs of every cross matrix to round-off: on full-rank data, on features of lower rank than the sets (their
+    zero eigenvalues left out) and on duplicated features (near-singular: the SVD takes over), three classes too."""
+    from difficulty.metrics.bootstrap import draw_sessions
+
+    rng = np.random.default_rng(8)
+    base = rng.normal(size=(150, 40))
+    cases = {
+        "full rank": rng.normal(size=(150, 120)),
+        "rank 40 < sets": base @ rng.normal(size=(40, 120)),
+        "duplicated": np.hstack([base, base, base[:, :5] * (1 + 1e-9)]),
+    }
+    y = np.repeat([0, 1, 2], 50)
+    for name, X in cases.items():
+        fast = metrics.bootstrap("fid", X, y, sessions=12, fraction=0.8, seed=4, device="numpy")
+        monkeypatch.setattr(frechet, "EIG_RATIO", np.inf)  # every cross matrix through the SVD
+        slow = metrics.bootstrap("fid", X, y, sessions=12, fraction=0.8, seed=4, device="numpy")
+        monkeypatch.setattr(frechet, "EIG_RATIO", 1e-9)
+        np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-11, err_msg=name)
+        f = frechet.SubsetFid(X)  # the per-set route: the same sessions
+        data = metrics.check_inputs(X, y)
+        draws = draw_sessions(data, 12, 0.8, False, np.random.default_rng(4))
+        old = [frechet._score_sets(f, drawn, frechet.class_pairs(3)).mean() for drawn in draws]
+        np.testing.assert_allclose(fast, old, rtol=0, atol=1e-11, err_msg=name)
+
+
+def test_a_nuclear_norm_from_eigenvalues_is_the_svds():
+    rng = np.random.default_rng(9)
+    C = rng.normal(size=(30, 20)) @ rng.normal(size=(20, 25))  # rank 20
+    C = C - C.mean(axis=0) - C.mean(axis=1, keepdims=True) + C.mean()
+    assert frechet.nuclear_norm(C, rank=20) == pytest.approx(np.linalg.svd(C, compute_uv=False).sum(), rel=1e-13)
+    assert frechet.nuclear_norm(C) == pytest.approx(np.linalg.svd(C, compute_uv=False).sum(), rel=1e-13)
 
 
 def test_the_covariance_factor_has_at_most_d_rows_and_gives_the_covariance():

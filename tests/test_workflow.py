@@ -254,7 +254,7 @@ def test_every_output_exists_with_sane_values(finished):
             "flipped",
         ]
         named = {"0": "normal", "1": "hyperplasia"} if name.startswith("tiny") else {}
-        assert (table["class"] == table["label"].astype(str).replace(named)).all()
+        assert (table["class"].astype(str) == table["label"].astype(str).replace(named)).all()
         assert (
             sorted(table["case_id"]) == sorted(labels["case_id"]) and (table["probabilities_from"] == sources[0]).all()
         )

@@ -5,6 +5,12 @@ with few features the factors come from a QR of the data (d × d); with many,
 from inner products of the centred data (the Gram matrix), so that the cost
 of a session no longer depends on d. Both routes are exact and real, also
 when d > n.
+
+On the Gram route the bootstrap computes the Gram matrix once, every drawn
+set's sum of centred rows for all sessions in one matrix product, and each
+cross matrix's nuclear norm from the eigenvalues of its smaller Gram matrix
+(:func:`nuclear_norm`: a third of an SVD's work, exact to round-off where the
+matrix is not near singular, an SVD where it is).
 """
 
 from __future__ import annotations
@@ -20,6 +26,10 @@ from .validation import Inputs, check_inputs, class_pairs
 # Largest n whose full Gram matrix the FID score keeps (8000² doubles = 512 MB).
 GRAM_MAX_N = 8000
 MIN_PER_CLASS = 4  # two per half for the within-class FID
+# Below this ratio of the largest, a second eigenvalue of a cross matrix's Gram matrix sends it to the SVD: the
+# square roots of eigenvalues that small would carry more than about 1e-12 of the largest singular value's error.
+EIG_RATIO = 1e-9
+SESSION_BATCH = 100  # sessions whose drawn sets' sums one matrix product gives
 
 
 def _cov_factor(Xc: np.ndarray) -> np.ndarray:
@@ -54,6 +64,71 @@ def gram_fid(Kaa, Kbb, Kab, ops: backend.Ops = backend.NUMPY):
     cross = Kab - ops.mean(Kab, -2, keepdims=True) - ops.mean(Kab, -1, keepdims=True) + mab[..., None, None]
     nuclear = ops.svdvals(cross).sum(-1) / np.sqrt((na - 1) * (nb - 1))
     return maa + mbb - 2.0 * mab + tr_a + tr_b - 2.0 * nuclear
+
+
+def nuclear_norm(C: np.ndarray, rank: int | None = None) -> float:
+    """Sum of the singular values of a doubly centred matrix C (m × k: its rows and its columns sum to 0).
+
+    They are the square roots of the eigenvalues of the smaller of CᵀC and CCᵀ (s × s). The centring makes
+    the rank at most s − 1, and ``rank`` may bound it further (the features' dimension): the s − rank smallest
+    eigenvalues are zero and left out. Where the next one is below ``EIG_RATIO`` of the largest, the square
+    roots would lose digits, and the SVD gives the values instead.
+    """
+    m, k = C.shape
+    G = C.T @ C if k <= m else C @ C.T
+    zeros = len(G) - min(len(G) - 1, len(G) if rank is None else rank)
+    lam = np.linalg.eigvalsh(G)[zeros:]
+    if not len(lam) or lam[0] < EIG_RATIO * lam[-1]:
+        return float(np.linalg.svd(C, compute_uv=False).sum())
+    return float(np.sqrt(lam).sum())
+
+
+def _gram_pair(K, a: tuple, b: tuple) -> float:
+    """FID of two row sets from the Gram matrix K of the centred data; each set is (its sorted row indices, the
+    sum of its centred rows, the sum of their squared norms)."""
+    (ia, sum_a, sq_a), (ib, sum_b, sq_b) = a, b
+    na, nb = len(ia), len(ib)
+    maa, mbb, mab = sum_a @ sum_a / na**2, sum_b @ sum_b / nb**2, sum_a @ sum_b / (na * nb)
+    Kab = K[np.ix_(ia, ib)]
+    cross = Kab - Kab.mean(axis=0) - Kab.mean(axis=1, keepdims=True) + Kab.mean()
+    tr_a, tr_b = (sq_a - na * maa) / (na - 1), (sq_b - nb * mbb) / (nb - 1)
+    nuclear = nuclear_norm(cross, rank=sum_a.shape[0])  # at most the features' dimension
+    return float(maa + mbb - 2.0 * mab + tr_a + tr_b - 2.0 * nuclear / np.sqrt((na - 1) * (nb - 1)))
+
+
+def _gram_sessions(X: np.ndarray, draws, pairs) -> np.ndarray:
+    """FID scores of all sessions where the Gram route serves some of their sets (see :class:`SubsetFid`).
+
+    A batch of sessions gets every class half's sum of centred rows (and of squared norms) from one matrix
+    product; the sets are sorted (an FID does not depend on the order of its rows) for faster reads of K.
+    """
+    Xc = X - X.mean(axis=0)
+    K = Xc @ Xc.T
+    norms = np.einsum("ij,ij->i", Xc, Xc)
+
+    def fid(a: tuple, b: tuple) -> float:
+        if X.shape[1] <= 0.6 * min(len(a[0]), len(b[0])):
+            return _fid_from_data(X[a[0]], X[b[0]])
+        return _gram_pair(K, a, b)
+
+    out = np.empty(len(draws))
+    for start in range(0, len(draws), SESSION_BATCH):
+        chunk = draws[start : start + SESSION_BATCH]
+        halves = [np.sort(h) for drawn in chunk for m in drawn for h in (m[: len(m) // 2], m[len(m) // 2 :])]
+        W = np.zeros((len(halves), len(X)))
+        for r, rows in enumerate(halves):
+            W[r, rows] = 1.0
+        sums, squares = W @ Xc, W @ norms
+        sets = [(rows, sums[r], squares[r]) for r, rows in enumerate(halves)]
+        for s, drawn in enumerate(chunk):
+            mine = sets[2 * len(drawn) * s : 2 * len(drawn) * (s + 1)]
+            first, second = mine[0::2], mine[1::2]
+            within = [fid(h1, h2) for h1, h2 in zip(first, second)]
+            whole = [
+                (np.sort(np.concatenate([h1[0], h2[0]])), h1[1] + h2[1], h1[2] + h2[2]) for h1, h2 in zip(first, second)
+            ]
+            out[start + s] = np.mean([separation(fid(whole[a], whole[b]), min(within[a], within[b])) for a, b in pairs])
+    return out
 
 
 def frechet_distance(A, B) -> float:
@@ -148,6 +223,9 @@ def _bootstrap_sessions(data: Inputs, draws, device: str = "numpy") -> np.ndarra
         )
     pairs = class_pairs(data.n_classes)
     if device == "numpy":
+        smallest_half = min(len(m) // 2 for drawn in draws for m in drawn)
+        if data.X.shape[1] > 0.6 * smallest_half and len(data.X) <= GRAM_MAX_N:
+            return _gram_sessions(data.X, draws, pairs)
         fid_fn = SubsetFid(data.X)
         return np.array([_score_sets(fid_fn, drawn, pairs).mean() for drawn in draws])
     return _batched_sessions(data, draws, pairs, backend.TorchOps(device))

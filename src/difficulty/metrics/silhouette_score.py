@@ -17,12 +17,13 @@ from .registry import register_metric
 from .validation import Inputs, check_inputs, class_pairs
 
 
-def _distance_block(X, sq, rows: slice, ops: backend.Ops):
-    """Euclidean distances (r, n) from X[rows] to all of X (X already centred)."""
-    d2 = sq[rows, None] + sq[None, :] - 2.0 * (X[rows] @ X.T)
+def _distance_block(X, sq, rows: slice, Y, sq_y, cols, ops: backend.Ops):
+    """Euclidean distances (r, m) from X[rows] to the samples ``cols`` (their rows Y = X[cols], squared norms
+    sq_y; X centred), exactly 0 from a sample to itself."""
+    d2 = sq[rows, None] + sq_y[None, :] - 2.0 * (X[rows] @ Y.T)
     D = ops.sqrt(ops.clamp_min(d2, 0.0))
-    idx = ops.arange(rows.start, rows.stop)
-    D[idx - rows.start, idx] = 0.0
+    inside = np.flatnonzero((cols >= rows.start) & (cols < rows.stop))  # columns that are rows of the block
+    D[ops.asarray(cols[inside] - rows.start), ops.asarray(inside)] = 0.0
     return D
 
 
@@ -47,18 +48,28 @@ def _same_group_matrix(data: Inputs) -> sparse.csr_matrix | None:
 
 
 class _DistanceSums:
-    """Per-class sums of distances from a block of samples to each session's chosen samples of that class."""
+    """Per-class sums of distances from a block of samples to each session's chosen samples of that class.
 
-    def __init__(self, X: np.ndarray, chosen_of_class: list[np.ndarray], device: str):
+    Each class's sums come from the distances to that class's samples only, multiplied by their rows of the
+    chosen matrix: no product runs over the other classes' zeros.
+    """
+
+    def __init__(self, X: np.ndarray, chosen: np.ndarray, members: list[np.ndarray], device: str):
         self.ops = backend.array_ops(device)
         self.X = self.ops.asarray(X)
         self.sq = self.ops.row_norms_squared(self.X)
-        self.chosen = self.ops.asarray(np.stack(chosen_of_class))  # (C, n, sessions)
+        self.members = members
+        self.of_class = [
+            (self.X[m], self.sq[m], self.ops.asarray(chosen[m])) for m in members
+        ]  # (n_c, d), (n_c,), (n_c, S)
 
     def __call__(self, rows: slice) -> np.ndarray:
         """(C, r, sessions): for sample i of ``rows``, the sum of its distances to the chosen samples of class c."""
-        D = _distance_block(self.X, self.sq, rows, self.ops)
-        return self.ops.to_numpy(self.ops.matmul(D, self.chosen))
+        sums = []
+        for m, (Y, sq_y, chosen) in zip(self.members, self.of_class):
+            D = _distance_block(self.X, self.sq, rows, Y, sq_y, m, self.ops)
+            sums.append(self.ops.to_numpy(self.ops.matmul(D, chosen)))
+        return np.stack(sums)
 
 
 def silhouette_sessions(
@@ -81,9 +92,9 @@ def silhouette_sessions(
     n, n_sessions = chosen.shape
     pairs = class_pairs(data.n_classes)
     chosen_f = chosen.astype(np.float64)
-    chosen_of_class = [chosen_f * (data.codes == c)[:, None] for c in range(data.n_classes)]  # C × (n, sessions)
-    class_count = np.stack([w.sum(axis=0) for w in chosen_of_class])  # (C, sessions): drawn per class
-    distance_sums = _DistanceSums(X, chosen_of_class, device)
+    members = data.members()
+    class_count = np.stack([chosen_f[m].sum(axis=0) for m in members])  # (C, sessions): drawn per class
+    distance_sums = _DistanceSums(X, chosen_f, members, device)
     # Distances between distinct samples of one patient and class (and 1 where there is such a pair): they leave a_i.
     patient_distances = _same_group_matrix(data)
     if patient_distances is not None:
