@@ -735,19 +735,20 @@ def test_the_forest_plot_draws_each_models_interval_and_the_measured_dot(tmp_pat
     )
     drawn = {}
 
-    def keep(fig, path, tight=True):
+    def keep(fig, path):
         ax = fig.axes[0]
         lines = [np.asarray(line.get_xdata(), dtype=float) for line in ax.lines]
         drawn["rows"] = [t.get_text() for t in ax.get_yticklabels()]
         drawn["bars"] = sorted(tuple(x) for x in lines if len(x) == 2 and x[0] != x[1])
         dots = [line for line in ax.lines if line.get_marker() == "o" and len(line.get_xdata())]
         drawn["dots"] = sorted(float(np.asarray(line.get_xdata())[0]) for line in dots)
-        original(fig, path, tight)
+        original(fig, path)
 
-    original = plots.write_png
-    monkeypatch.setattr(plots, "write_png", keep)
-    plots.forest_plot(predictions, tmp_path / "forest.png")
+    original = plots.write_svg
+    monkeypatch.setattr(plots, "write_svg", keep)
+    plots.forest_plot(predictions, tmp_path / "forest.svg")
     assert drawn["rows"] == ["easy", "new", "hard"]  # by the first model's predicted AUC, highest first
     assert drawn["bars"] == [(0.55, 0.75), (0.6, 0.8), (0.7, 0.9), (0.85, 0.95), (0.9, 1.0)]
     assert drawn["dots"] == [0.6, 0.92]  # the measured AUCs of the trained model only
-    assert (tmp_path / "forest.png").read_bytes()[:4] == b"\x89PNG"
+    svg = (tmp_path / "forest.svg").read_text()
+    assert svg.startswith("<?xml") and "<svg" in svg and ">easy<" in svg  # text kept as text: it can be inlined

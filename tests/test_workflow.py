@@ -395,41 +395,37 @@ def test_the_report_holds_the_answer_the_ranking_and_every_figure_and_fetches_no
     page, description = report(finished, tmp_path / "report.html", configfile=".test/config.yaml")
     results = page.value("results")
     embedded = {Path(path).relative_to(RESULTS): entry for path, entry in results.items()}
-    figures = {p.relative_to(res) for p in res.rglob("*.png")}
+    figures = {p.relative_to(res) for p in [*res.rglob("*.png"), *res.rglob("*.svg")]}
     # scatter, distributions, ranking and heatmap, ROC of the trained, curation thumbnails and detection, calibration
-    # and the forest plot
+    # and the forest plot (an SVG, also drawn inline on the first page)
     assert len(figures) == 4 * 3 * 2 + 3 + 2 + 4 * 2 + 5 + 1 + 1 + 1 and figures <= set(embedded)
+    forest = (res / "prediction" / "forest.svg").read_text()
+    assert forest.split("<svg", 1)[1][:200] in description  # the first figure of the first page
     for name in [*figures, Path("answer.tsv"), Path("correlation/ranking.tsv"), Path("prediction/predicted_auc.tsv")]:
         head, data = embedded[name]["data_uri"].split(",", 1)
         assert head.endswith(";base64") and base64.b64decode(data) == (res / name).read_bytes(), name
     answer_category = page.value("categories")["Answer"]
     names = ["answer.tsv", "correlation/ranking.png", "correlation/ranking.tsv", "prediction/calibration.png"]
-    names += ["prediction/forest.png", "prediction/predicted_auc.tsv", "prediction/predictors.tsv"]
+    names += ["prediction/forest.svg", "prediction/predicted_auc.tsv", "prediction/predictors.tsv"]
     assert sorted(p for ps in answer_category.values() for p in ps) == [f"{RESULTS}/{name}" for name in names]
     answer, ranking = Tables(description).tables[:2]
     expected = pd.read_csv(res / "answer.tsv", sep="\t")
     measure = next(c for c in expected.columns[7:] if not c.startswith(tuple(f"{m}." for m in MODELS)))
     predicted = [f"{m}: predicted AUC [interval]" for m in MODELS]
-    assert answer[0] == [
-        "dataset",
-        "cases",
-        "imbalance",
-        predicted[0],
-        "measured AUC",
-        predicted[1],
-        "measured AUC",
-    ] + [measure]
+    assert answer[0] == ["dataset", "cases per class", predicted[0], "measured AUC", predicted[1], "measured AUC"] + [
+        measure
+    ]
     assert [row[0] for row in answer[1:]] == expected["dataset"].tolist()  # easiest first
     for row, (_, want) in zip(answer[1:], expected.iterrows()):
-        assert row[1] == str(want["cases"]) and row[2] == cell(want["imbalance"], 2)
-        assert row[3] == want["cnn3d.prediction"]  # the prediction (or why there is none) reads first
+        assert row[1] == want["class_sizes"]  # "normal 15, hyperplasia 15": the classes as the data names them
+        assert row[2] == want["cnn3d.prediction"]  # the prediction (or why there is none) reads first
         measured = (
             "–" if pd.isna(want["cnn3d.auc_mean"]) else f"{want['cnn3d.auc_mean']:.2f} ± {want['cnn3d.auc_sd']:.2f}"
         )
-        assert row[4] == measured
+        assert row[3] == measured
         ci = (want[measure], want[f"{measure}_ci_low"], want[f"{measure}_ci_high"])
-        assert row[7] == "{} [{}, {}]".format(*(cell(v, 3) for v in ci))
-    assert answer[[r[0] for r in answer].index("phantoms_noise")][4] == "–"  # not trained
+        assert row[6] == "{} [{}, {}]".format(*(cell(v, 3) for v in ci))
+    assert answer[[r[0] for r in answer].index("phantoms_noise")][3] == "–"  # not trained
     ranked = pd.read_csv(res / "correlation" / "ranking.tsv", sep="\t")
     assert len(ranking) == 1 + len(ranked) == 1 + 2 * 12
     for row, (_, want) in zip(ranking[1:], ranked.iterrows()):
@@ -483,8 +479,8 @@ def test_a_performance_table_beside_a_trained_model_runs_through_to_the_report(f
     _, description = report(work, tmp_path / "report.html")
     answer_html, ranking_html = Tables(description).tables[:2]
     header = ["cnn3d: predicted AUC [interval]", "measured AUC", "given: predicted AUC [interval]", "measured AUC"]
-    assert answer_html[0][3:7] == header
-    shown = {row[0]: row[6] for row in answer_html[1:]}
+    assert answer_html[0][2:6] == header
+    shown = {row[0]: row[5] for row in answer_html[1:]}
     assert shown == {"tiny": "0.62 ± 0.02", "phantoms": "0.92 ± 0.02"} | dict.fromkeys(
         ["nifti", "tiny_noisy", "phantoms_noise"], "–"
     )

@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from .io import atomic_path  # noqa: E402
 
-__all__ = ["plt", "write_png"]
+__all__ = ["plt", "write_png", "write_svg"]
 
 
 def write_png(fig, path, tight: bool = True) -> None:
@@ -18,4 +18,12 @@ def write_png(fig, path, tight: bool = True) -> None:
         fig.tight_layout()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=120, format="png")
+    plt.close(fig)
+
+
+def write_svg(fig, path) -> None:
+    """Write a figure as an SVG atomically (its text as text, so that it scales and can be inlined), then close it."""
+    fig.tight_layout()
+    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "difficulty"}), atomic_path(path) as tmp:
+        fig.savefig(tmp, format="svg", metadata={"Date": None})
     plt.close(fig)

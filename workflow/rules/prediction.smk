@@ -33,7 +33,7 @@ rule predict_auc:
         predictions=in_report(f"{RESULTS}/prediction/predicted_auc.tsv", "predicted_auc", "Answer"),
         predictors=in_report(f"{RESULTS}/prediction/predictors.tsv", "predictors", "Answer"),
         calibration=in_report(f"{RESULTS}/prediction/calibration.png", "calibration", "Answer"),
-        forest=in_report(f"{RESULTS}/prediction/forest.png", "forest", "Answer"),
+        forest=in_report(f"{RESULTS}/prediction/forest.svg", "forest", "Answer"),
     log:
         f"{LOGS}/prediction/predicted_auc.log",
     benchmark:

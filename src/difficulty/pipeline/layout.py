@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..sharding import shard_positions
 from .config import Plan
 
-PREDICTION_FILES = ("points.tsv", "predicted_auc.tsv", "predictors.tsv", "calibration.png", "forest.png")
+PREDICTION_FILES = ("points.tsv", "predicted_auc.tsv", "predictors.tsv", "calibration.png", "forest.svg")
 CORRELATION_FILES = ("table.tsv", "ranking.tsv", "heatmap.png", "ranking.png")
 
 

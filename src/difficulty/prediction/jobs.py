@@ -204,7 +204,7 @@ def predict(
     plugins : plugin modules to load first (where a model type comes from one).
     calibration_plot : PNG, the calibration points of each model's kept predictor, its fit and band, the
         predicted datasets marked (:func:`.plots.calibration_plot`).
-    forest_plot : PNG, each model entry's predicted AUC and interval per dataset, the measured AUC beside it
+    forest_plot : SVG, each model entry's predicted AUC and interval per dataset, the measured AUC beside it
         (:func:`.plots.forest_plot`).
     """
     load_plugins(plugins)

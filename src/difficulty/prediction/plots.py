@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..figures import plt, write_png
+from ..figures import plt, write_png, write_svg
 from .predict import calibrate
 
 
@@ -107,7 +107,7 @@ def forest_plot(predictions: pd.DataFrame, path) -> None:
     ----------
     predictions : ``prediction/predicted_auc.tsv`` (``dataset, model, predicted_auc, ci_low, ci_high,
         measured_auc, outside_calibration``), the model entries in the order to show them.
-    path : PNG to write.
+    path : SVG to write (the report shows it on its first page).
     """
     models = list(dict.fromkeys(predictions["model"].astype(str)))
     first = predictions[predictions["model"].astype(str) == models[0]].set_index("dataset")["predicted_auc"]
@@ -133,9 +133,10 @@ def forest_plot(predictions: pd.DataFrame, path) -> None:
     ax.plot([], [], marker="o", color="grey", ls="none", label="measured AUC (trained in this run)")
     ax.set_yticks(range(len(datasets)), datasets, fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlim(0.4, 1.0)
+    lowest = predictions["ci_low"].min(skipna=True)  # the axis starts at 0.4, or lower where an interval does
+    ax.set_xlim(0.4 if pd.isna(lowest) else max(0.0, min(0.4, float(lowest))), 1.0)
     ax.axvline(0.5, color="grey", lw=0.8, ls=":")
     ax.set_xlabel("AUC")
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="lower left", fontsize=7.5, frameon=False, bbox_to_anchor=(0, 1.0), ncol=1)
-    write_png(fig, path)
+    write_svg(fig, path)
