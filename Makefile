@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CORES ?= all
 PYTHON ?= python3
 
-.PHONY: setup run report reference test lint bench mutation coverage clean
+.PHONY: setup run report reference docs test lint bench mutation coverage clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +33,14 @@ lint: setup
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 	$(BIN)/snakemake --lint
 
-# The README's configuration reference and table of measures, written from the registrations.
+# The configuration reference and table of measures of the documentation, written from the registrations.
+REFERENCE := docs/configuration.md docs/measures.md
 reference: setup
-	$(BIN)/python -m difficulty.pipeline.reference README.md
+	$(BIN)/python -m difficulty.pipeline.reference $(REFERENCE)
+
+# The documentation site (mkdocs-material), built offline into site/; --strict: a broken link fails.
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 # The tests on every core, one file per worker, the longest file first (tests/conftest.py).
 PYTEST_WORKERS := -n auto --dist loadfile --no-loadscope-reorder
@@ -57,4 +62,4 @@ coverage: setup
 	$(BIN)/pytest $(PYTEST_WORKERS) --cov --cov-report=term-missing
 
 clean:
-	rm -rf results/* .snakemake
+	rm -rf results/* .snakemake site

@@ -228,27 +228,31 @@ def test_every_seed_comes_from_one_policy():
     assert plan.seed_for("study_compat") == derive_seed(7, "correlation", "study")
 
 
-def test_readme_reference_and_measures_are_written_from_the_registrations(capsys, tmp_path):
-    """Each option's default and description, each measure's line, live where they are declared; the README shows
-    exactly those (the reference command says so with --check, and prints them without a file)."""
+def test_the_reference_and_measures_are_written_from_the_registrations(capsys, tmp_path):
+    """Each option's default and description, each measure's line, live where they are declared; the documentation
+    shows exactly those (the reference command says so with --check, and prints them without a file)."""
     check = subprocess.run(  # a fresh process: the types of this package, no plugin a test has loaded
-        [sys.executable, "-m", "difficulty.pipeline.reference", "--check", "README.md"],
+        [sys.executable, "-m", "difficulty.pipeline.reference", "--check", "docs/configuration.md", "docs/measures.md"],
         cwd=REPO,
         capture_output=True,
         text=True,
         env=os.environ | {"PYTHONPATH": str(REPO / "src")},  # this checkout's package, wherever it is installed from
     )
     assert check.returncode == 0, check.stdout + check.stderr
-    readme = (REPO / "README.md").read_text()
+    readme = (REPO / "docs" / "configuration.md").read_text()
     block = readme.split("<!-- config-reference:start -->", 1)[1].split("<!-- config-reference:end -->", 1)[0]
     for text in ("`fraction` (default `0.6`)", "`epochs` (default `8`)", "`params` (default `fast`)"):
         assert text in block
-    table = readme.split("<!-- measures:start -->", 1)[1].split("<!-- measures:end -->", 1)[0]
+    measures = (REPO / "docs" / "measures.md").read_text()
+    table = measures.split("<!-- measures:start -->", 1)[1].split("<!-- measures:end -->", 1)[0]
     assert "| `sil` | Silhouette score, patient-aware a_i | higher | Thornblad et al. 2025 |" in table
     assert "| `n1` |" in table and "| lower |" in table
-    copy = tmp_path / "README.md"
-    copy.write_text(readme.replace("| `sil` | Silhouette score", "| `sil` | Silhouette"))
+    copy = tmp_path / "measures.md"
+    copy.write_text(measures.replace("| `sil` | Silhouette score", "| `sil` | Silhouette"))
     assert reference.main(["--check", str(copy)]) == 1 and "out of date" in capsys.readouterr().out
+    (tmp_path / "none.md").write_text("no generated block here\n")
+    with pytest.raises(ValueError, match="no generated block"):
+        reference.main([str(tmp_path / "none.md")])
     reference.main([])
     printed = capsys.readouterr().out
     assert "`type: sil`: Silhouette score, patient-aware a_i; higher is easier." in printed and "| `fid` |" in printed

@@ -326,12 +326,12 @@ def test_n1_and_lsc_equal_their_definitions_with_patients(seed):
     assert metrics.score("lsc", X, y, np.arange(len(y))) == metrics.score("lsc", X, y)
 
 
-def test_the_readme_says_which_measures_count_patients():
-    """The README's list of patient-aware measures is exactly the metrics whose score depends on patient ids."""
+def test_the_docs_say_which_measures_count_patients():
+    """The documentation's list of patient-aware measures is exactly the metrics whose score depends on patient ids."""
     import re
     from pathlib import Path
 
-    text = " ".join((Path(__file__).parents[1] / "README.md").read_text().split())
+    text = " ".join((Path(__file__).parents[1] / "docs" / "measures.md").read_text().split())
     listed = re.search(r"neighbours or pairs of cases \(([^)]*)\) never count a case's own patient", text)
     aware = set(re.findall(r"`(\w+)`", listed.group(1))) | {"probe"}  # probe: a patient's cases in one fold
     blind = set(re.findall(r"`(\w+)`", re.search(r"one fold; (.*?) use class statistics only", text).group(1)))
@@ -453,11 +453,11 @@ def test_exempt_metrics_really_depend_on_what_they_are_exempt_from():
     assert small != pytest.approx(metrics.score("csg", X2, y2), rel=1e-6)  # the 1e-4 volume floor
 
 
-def test_the_readme_gives_each_measures_direction_as_registered():
-    """The README's table of measures (generated once, then fixed text) says which way each measure is easier."""
+def test_the_docs_give_each_measures_direction_as_registered():
+    """The table of measures (generated, then fixed text) says which way each measure is easier."""
     from pathlib import Path
 
-    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    readme = (Path(__file__).parents[1] / "docs" / "measures.md").read_text()
     table = readme.split("<!-- measures:start -->", 1)[1].split("<!-- measures:end -->", 1)[0]
     better = {line.split(" | ")[0].strip("|` "): line.split(" | ")[2] for line in table.splitlines()[3:] if line}
     assert better["imbalance"] == "lower" and better["sil"] == "higher"

@@ -2,6 +2,7 @@
 
 import ast
 import re
+import subprocess
 import sys
 import tomllib
 from importlib.metadata import packages_distributions
@@ -148,3 +149,16 @@ def test_scripts_are_one_library_call_each():
         assert len(statements) == 2, f"{script.name}: {len(statements)} statements; move logic into src/difficulty"
         call = statements[1].value
         assert isinstance(call, ast.Call) and not call.args and call.keywords, f"{script.name}: keyword arguments"
+
+
+def test_the_command_says_its_version_the_one_of_the_package_and_the_changelog():
+    import difficulty
+
+    out = subprocess.run(
+        [sys.executable, "-m", "difficulty.cli", "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == f"difficulty {difficulty.__version__}"
+    changelog = (REPO / "CHANGELOG.md").read_text()
+    assert f"## [{difficulty.__version__}] - " in changelog and "## [0.1.0] - " in changelog  # Keep a Changelog
+    assert (REPO / "LICENSE").read_text().startswith("MIT License")
+    assert 'license = "MIT"' in (REPO / "pyproject.toml").read_text()

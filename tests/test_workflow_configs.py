@@ -249,3 +249,62 @@ def test_the_validation_config_plans_its_three_models(tmp_path):
     assert sorted(w for rule, w in jobs if rule == "train_reference") == sorted(
         f"dataset=adrenal, model={m}" for m in models
     )
+
+
+def write_pilot(folder, n_patients=3, cases_per_patient=2):
+    """A pilot sample sheet: two classes of ``n_patients`` patients with ``cases_per_patient`` NIfTI cases each."""
+    import SimpleITK as sitk
+
+    rng = np.random.default_rng(3)
+    (folder / "img").mkdir(parents=True)
+    rows = ["case_id\tpatient_id\tlabel\timage\tmask"]
+    for label, shift in (("benign", 0.0), ("malignant", 25.0)):
+        for p in range(n_patients):
+            for c in range(cases_per_patient):
+                case = f"{label[:3]}{p}{c}"
+                mask = np.zeros((12, 16, 16), np.uint8)
+                mask[3:9, 4:12, 4:12] = 1
+                image = rng.normal(100 + shift * mask, 12).astype(np.float32)
+                for name, array in ((case, image), (f"{case}_mask", mask)):
+                    volume = sitk.GetImageFromArray(array)
+                    volume.SetSpacing((1.5, 1.0, 1.0))
+                    sitk.WriteImage(volume, str(folder / "img" / f"{name}.nii.gz"))
+                rows.append(f"{case}\t{label}{p}\t{label}\timg/{case}.nii.gz\timg/{case}_mask.nii.gz")
+    (folder / "sheet.tsv").write_text("\n".join(rows) + "\n")
+    return folder / "sheet.tsv"
+
+
+def test_a_12_case_pilot_runs_through_with_the_default_entries(tmp_path):
+    """Three patients a class: the stages with a default adapt (curation's and the probe's folds) and say so, and
+    the run gives features, measures, predicted AUCs and curation; nothing is refused for an optional default."""
+    import yaml
+
+    work = new_folder(tmp_path / "p")
+    sheet = write_pilot(work / "pilot")
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config["datasets"] = [
+        {"name": "pilot", "source": "sheet", "path": str(sheet.relative_to(work)), "size": [16, 16, 16]},
+        {"name": "pilot_noise", "parent": "pilot", "label_noise": 0.2, "train": False},
+    ]
+    config["metrics"]["probe"] = {"type": "probe", "chunks": 1, "sessions_per_chunk": 3}
+    (work / "resources").symlink_to(REPO / "resources")
+    write_config(work, config)
+    snakemake(work)
+    res = work / "results"
+    summary = pd.read_csv(res / "metrics" / "summary.tsv", sep="\t")
+    assert set(summary["dataset"]) == {"pilot", "pilot_noise"} and summary["score_mean"].notna().all()
+    assert set(summary["metric"]) == set(config["metrics"])
+    predicted = pd.read_csv(res / "prediction" / "predicted_auc.tsv", sep="\t")
+    assert set(predicted["model"]) == {"resnet18", "cnn3d"} and len(predicted) == 4
+    assert predicted.set_index(["dataset", "model"])["predicted_auc"].notna().any()
+    curation = pd.read_csv(res / "curation" / "pilot.tsv", sep="\t")
+    assert len(curation) == 12 and (curation["folds"] == 3).all() and curation["label_quality"].notna().all()
+    assert set(curation["class"]) == {"benign", "malignant"}
+    folds = pd.read_csv(res / "curation" / "summary.tsv", sep="\t").groupby("dataset")["folds"].unique()
+    assert folds["pilot"].tolist() == [3] and folds["pilot_noise"][0] >= 2  # flipped labels move patients
+    assert "the probes use 3 folds" in (res / "logs" / "curation" / "pilot.log").read_text()
+    assert pd.read_csv(res / "models" / "pilot" / "cnn3d.tsv", sep="\t")["auc"].notna().all()
+    config["curation"] = {"folds": 5}  # set by the user: kept, and refused before any job
+    write_config(work, config)
+    refused = snakemake(work, "--dry-run", check=False)
+    assert refused.returncode != 0 and "class 'benign' has cases of 3 patient(s); 5 patient-grouped" in output(refused)

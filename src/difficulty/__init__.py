@@ -1,3 +1,3 @@
 """Dataset difficulty estimation for 3D medical image classification."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

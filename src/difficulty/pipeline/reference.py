@@ -1,10 +1,12 @@
-"""The README's configuration reference and table of measures, written from where each option and type is declared.
+"""The configuration reference and the table of measures, written from where each option and type is declared.
 
 Top-level keys come from ``config/schema.yaml``; the options of every kind and
 every registered type from their registrations (plugins too, when loaded). The
-README carries both texts between markers; ``python -m difficulty.pipeline.reference
-README.md`` rewrites them there, ``--check`` only says whether they are current
-(a test runs it), and without a file the command prints them.
+documentation carries the texts between markers (``docs/configuration.md``,
+``docs/measures.md``); ``python -m difficulty.pipeline.reference
+docs/configuration.md docs/measures.md`` rewrites them there, ``--check`` only
+says whether they are current (a test runs it), and without a file the command
+prints them.
 """
 
 from __future__ import annotations
@@ -99,35 +101,42 @@ def generated() -> dict[str, str]:
 
 
 def replace_blocks(text: str, blocks: dict[str, str]) -> str:
-    """``text`` with the part between each block's markers (``<!-- name:start -->``, ``:end``) replaced."""
-    for name, content in blocks.items():
+    """``text`` with the part between the markers of each block it holds (``<!-- name:start -->``, ``:end``)
+    replaced; a ValueError where it holds none."""
+    found = [name for name in blocks if f"<!-- {name}:start -->" in text]
+    if not found:
+        raise ValueError(f"no generated block ({', '.join(blocks)}) in the file")
+    for name in found:
         start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
         head, rest = text.split(start, 1)
         _, tail = rest.split(end, 1)
-        text = f"{head}{start}\n{content}{end}{tail}"
+        text = f"{head}{start}\n{blocks[name]}{end}{tail}"
     return text
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("readme", nargs="?", help="rewrite the generated blocks in this file (default: print them)")
-    parser.add_argument("--check", action="store_true", help="only say whether the file's blocks are current")
+    parser.add_argument("files", nargs="*", help="rewrite the generated blocks in these files (none: print them)")
+    parser.add_argument("--check", action="store_true", help="only say whether the files' blocks are current")
     parser.add_argument("--plugins", nargs="*", default=[], help="plugin modules whose types to include")
     args = parser.parse_args(argv)
     load_plugins(args.plugins)
     blocks = generated()
-    if args.readme is None:
+    if not args.files:
         print("\n".join(blocks.values()))
         return 0
-    path = Path(args.readme)
-    text = path.read_text()
-    new = replace_blocks(text, blocks)
-    if args.check:
+    stale = []
+    for path in map(Path, args.files):
+        text = path.read_text()
+        new = replace_blocks(text, blocks)
         if new != text:
-            print(f"{path}: the generated blocks are out of date; run python -m difficulty.pipeline.reference {path}")
-            return 1
-        return 0
-    path.write_text(new)
+            stale.append(path)
+            if not args.check:
+                path.write_text(new)
+    if args.check and stale:
+        names = " ".join(map(str, stale))
+        print(f"{names}: the generated blocks are out of date; run python -m difficulty.pipeline.reference {names}")
+        return 1
     return 0
 
 
