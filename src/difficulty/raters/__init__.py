@@ -1,0 +1,41 @@
+"""Raters: how far the experts who labelled or outlined a dataset agree with one another.
+
+Several raters' class labels per case give a seeded majority consensus, chance-corrected agreement (Cohen's
+and Fleiss' kappa, Krippendorff's alpha) and the AUC one rater reaches against the others, the ceiling a model
+can be expected to reach. Several raters' masks of a case give their Dice, volume spread, HD95 and a consensus
+mask (majority, STAPLE or one rater's); features computed on each rater's masks give their ICC(3,1), and
+the features stable across raters.
+"""
+
+from .icc import STABLE_ICC, feature_icc, icc3_1, stable_features
+from .labels import (
+    agreement_with_consensus,
+    auc_ceiling,
+    cohen_kappa,
+    consensus_labels,
+    fleiss_kappa,
+    krippendorff_alpha,
+    label_kappa,
+)
+from .masks import CONSENSUS_METHODS, consensus_mask, dice, hd95, mask_agreement, pairwise_dice, volume_cv
+
+__all__ = [
+    "CONSENSUS_METHODS",
+    "STABLE_ICC",
+    "agreement_with_consensus",
+    "auc_ceiling",
+    "cohen_kappa",
+    "consensus_labels",
+    "consensus_mask",
+    "dice",
+    "feature_icc",
+    "fleiss_kappa",
+    "hd95",
+    "icc3_1",
+    "krippendorff_alpha",
+    "label_kappa",
+    "mask_agreement",
+    "pairwise_dice",
+    "stable_features",
+    "volume_cv",
+]
