@@ -28,6 +28,7 @@ include: "workflow/rules/models.smk"
 include: "workflow/rules/correlation.smk"
 include: "workflow/rules/curation.smk"
 include: "workflow/rules/prediction.smk"
+include: "workflow/rules/raters.smk"
 
 
 if config["downloads"]:
@@ -46,6 +47,8 @@ localrules:
     answer,
     distributions,
     summarize_curation,
+    feature_icc,
+    summarize_raters,
     calibration_points,
     predict_auc,
 

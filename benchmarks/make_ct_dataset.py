@@ -5,7 +5,12 @@ one ellipsoidal lesion 6 to 15 mm in radius. The two classes differ in the
 lesion's texture: class 0 smooth, class 1 coarse and brighter. Images are
 int16 NIfTI with their spacing and origin; masks hold 1 in the lesion.
 
-    python benchmarks/make_ct_dataset.py OUT --cases 50 [--size 256] [--slices 80 160]
+    python benchmarks/make_ct_dataset.py OUT --cases 50 [--size 256] [--slices 80 160] [--sequences 2] [--raters 3]
+
+With ``--sequences S`` each case has S images on one grid (``image:ct``, then ``image:s2`` ... : the CT with
+Gaussian noise of SD 20 HU added), with ``--raters R`` R raters' lesion masks (``mask:r1`` ...: the lesion
+itself, then dilated, eroded and boundary-noised copies in turn) and R raters' labels (``label:r1`` ...: the
+label, each further rater flipping 10 % of them).
 """
 
 from __future__ import annotations
@@ -43,23 +48,51 @@ def ct_case(rng, size: int, slices: int, label: int):
     return np.clip(image, -1024, 3071).astype(np.int16), mask, tuple(spacing[::-1]), origin
 
 
-def write_dataset(out, cases: int, size: int = 256, slices=(80, 160), seed: int = 0) -> Path:
+def rater_masks(mask: np.ndarray, raters: int, rng) -> list[np.ndarray]:
+    """``raters`` masks of one lesion: the mask itself, then dilated, eroded and boundary-noised copies in turn."""
+    boundary = mask.astype(bool) ^ ndimage.binary_erosion(mask)
+
+    def noised():
+        return (mask.astype(bool) & ~(boundary & (rng.random(mask.shape) < 0.5))).astype(np.uint8)
+
+    changes = [
+        lambda: ndimage.binary_dilation(mask).astype(np.uint8),
+        lambda: ndimage.binary_erosion(mask).astype(np.uint8),
+        noised,
+    ]
+    return [mask] + [changes[r % len(changes)]() for r in range(raters - 1)]
+
+
+def write_dataset(
+    out, cases: int, size: int = 256, slices=(80, 160), seed: int = 0, sequences: int = 1, raters: int = 1
+) -> Path:
     """Write ``cases`` cases and ``sheet.tsv`` into ``out``; returns the sheet's path."""
     out = Path(out)
     (out / "images").mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    rows = ["case_id\tlabel\timage\tmask"]
+    images = ["image"] if sequences == 1 else ["image:ct", *(f"image:s{k + 1}" for k in range(1, sequences))]
+    masks = ["mask"] if raters == 1 else [f"mask:r{r + 1}" for r in range(raters)]
+    labels = ["label"] if raters == 1 else ["label", *(f"label:r{r + 1}" for r in range(raters))]
+    rows = ["\t".join(["case_id", *labels, *images, *masks])]
+    classes = ("benign", "malignant")
     for i in range(cases):
         label = i % 2
         image, mask, spacing, origin = ct_case(rng, size, int(rng.integers(slices[0], slices[1] + 1)), label)
-        for name, array in ((f"ct{i:04d}.nii.gz", image), (f"ct{i:04d}_lesion.nii.gz", mask)):
+        volumes = {f"ct{i:04d}.nii.gz": image}
+        for k in range(1, sequences):
+            noisy = np.clip(image + rng.normal(0, 20, image.shape), -1024, 3071).astype(np.int16)
+            volumes[f"ct{i:04d}_s{k + 1}.nii.gz"] = noisy
+        outlines = [mask] if raters == 1 else rater_masks(mask, raters, rng)
+        volumes |= {f"ct{i:04d}_lesion{'' if r == 0 else f'_r{r + 1}'}.nii.gz": m for r, m in enumerate(outlines)}
+        for name, array in volumes.items():
             item = sitk.GetImageFromArray(array)
             item.SetSpacing(spacing)
             item.SetOrigin(origin)
             sitk.WriteImage(item, str(out / "images" / name))
-        rows.append(
-            f"ct{i:04d}\t{'malignant' if label else 'benign'}\timages/ct{i:04d}.nii.gz\timages/ct{i:04d}_lesion.nii.gz"
-        )
+        given = [classes[label]]
+        given += [classes[label ^ int(r > 0 and rng.random() < 0.1)] for r in range(raters)] if raters > 1 else []
+        files = [f"images/{name}" for name in volumes]
+        rows.append("\t".join([f"ct{i:04d}", *given, *files]))
     (out / "sheet.tsv").write_text("\n".join(rows) + "\n")
     return out / "sheet.tsv"
 
@@ -71,8 +104,11 @@ def main():
     parser.add_argument("--size", type=int, default=256, help="in-plane voxels")
     parser.add_argument("--slices", type=int, nargs=2, default=(80, 160), help="fewest and most slices")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--sequences", type=int, default=1, help="images per case (MRI-like sequences)")
+    parser.add_argument("--raters", type=int, default=1, help="raters' masks and labels per case")
     args = parser.parse_args()
-    print(write_dataset(args.out, args.cases, args.size, tuple(args.slices), args.seed))
+    sheet = write_dataset(args.out, args.cases, args.size, tuple(args.slices), args.seed, args.sequences, args.raters)
+    print(sheet)
 
 
 if __name__ == "__main__":

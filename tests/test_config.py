@@ -98,7 +98,12 @@ def test_image_variants_are_prepared_on_their_own_in_their_sources_family():
 
 def test_calibration_options_are_checked_before_any_work(tmp_path):
     plan = pipeline_config.resolve(minimal(calibration={"predictors": ["radiomics.sil"], "tables": []}))
-    assert plan.calibration["coverage"] == 0.9 and plan.calibration["fits"] == ["linear_logit", "isotonic"]
+    assert plan.calibration["coverage"] == 0.9 and plan.calibration["fits"] == [
+        "linear_logit",
+        "isotonic",
+        "offset_logit",
+        "identity",
+    ]
     plan.check_calibration()
     with pytest.raises(ConfigError, match=r"calibration.coverage: 1 is greater than or equal to the maximum of 1"):
         pipeline_config.resolve(minimal(calibration={"coverage": 1}))

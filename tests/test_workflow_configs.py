@@ -46,7 +46,10 @@ def test_config_typo_and_wrong_type_stop_the_run_naming_the_key(tmp_path):
     config["features"]["radiomics"] = {"type": "radiomics", "shard": 2}
     write_config(work, config)
     text = output(snakemake(work, "--dry-run", check=False))
-    assert "features.radiomics: unknown option 'shard' (known options: params, pca, shards)" in text
+    assert (
+        "features.radiomics: unknown option 'shard' (known options: icc_threshold, params, pca, shards, stable_only)"
+        in text
+    )
 
 
 def test_a_key_of_an_earlier_release_stops_the_run_naming_its_replacement(tmp_path):

@@ -34,16 +34,23 @@ class Option:
 
     ``affects_results`` is False for an option that changes how a job runs (how many jobs, how many cases per
     batch), not what it estimates: calibration points are compared without it (:mod:`difficulty.prediction`).
+    ``neutral_default`` is True for an option whose default gives the results the entry gives without it (a
+    step that is off by default): calibration points are compared without it where it is at its default.
     """
 
     default: Any = REQUIRED
     help: str = ""
     schema: Mapping[str, Any] = field(default_factory=dict)
     affects_results: bool = True
+    neutral_default: bool = False
 
     @property
     def required(self) -> bool:
         return self.default is REQUIRED
+
+    def compared(self, value) -> bool:
+        """Whether calibration points are compared on this option at ``value``."""
+        return self.affects_results and not (self.neutral_default and value == self.default)
 
 
 def resolve(options: Mapping[str, Option], given: Mapping[str, Any], where: str) -> dict[str, Any]:

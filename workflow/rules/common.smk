@@ -29,6 +29,7 @@ FILES = Layout(PLAN, RESULTS)
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 PCA_FEATURES = [name for name, entry in PLAN.features.items() if entry.pca]
 PLAIN_FEATURES = [name for name in PLAN.features if name not in PCA_FEATURES]
+RATERS = sorted({r for root in PLAN.prepared for r in PLAN.mask_raters(root)})
 
 
 def _alternatives(names):
@@ -43,6 +44,7 @@ wildcard_constraints:
     pcafeat=_alternatives(PCA_FEATURES),
     metric=_alternatives(PLAN.metrics),
     model=_alternatives(PLAN.scored_models()),
+    rater=_alternatives(RATERS),
     chunk=r"\d+",
     shard=r"\d+",
 
@@ -128,3 +130,9 @@ def in_report(path, caption, category, subcategory=None):
     wildcards of its path."""
     labels = {name: f"{{{name}}}" for name in re.findall(r"(?<!\{)\{(\w+)\}(?!\})", path)} or None
     return report(path, caption=f"../report/{caption}.rst", category=category, subcategory=subcategory, labels=labels)
+
+
+# The raters' ICC figure, an output of their summary where a dataset of raters' masks has features that read them.
+RATER_ICC = (
+    {"icc": in_report(f"{RESULTS}/raters/icc.png", "raters_icc", "Raters", "all datasets")} if FILES.rater_icc else {}
+)

@@ -4,6 +4,7 @@ rule curate:
         labels=f"{RESULTS}/labels/{{dataset}}.parquet",
         features=lambda w: FILES.curation_features(w.dataset),
         predictions=lambda w: FILES.curation_predictions(w.dataset),
+        raters=lambda w: FILES.rater_agreement(w.dataset),
     output:
         table=in_report(f"{RESULTS}/curation/{{dataset}}.tsv", "curation_table", "Curation", "{dataset}"),
         thumbnails=in_report(f"{RESULTS}/curation/{{dataset}}.png", "curation_thumbnails", "Curation", "{dataset}"),

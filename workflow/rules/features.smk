@@ -42,6 +42,7 @@ rule merge_features:
 rule zscore_features:
     input:
         raw=f"{RESULTS}/features/{{root}}/{{plain}}_raw.parquet",
+        icc=lambda w: FILES.stable_icc(w.root, w.plain),
     output:
         table=f"{RESULTS}/features/{{root}}/{{plain}}.parquet",
     log:
@@ -63,6 +64,7 @@ rule zscore_features:
 use rule zscore_features as pca_features with:
     input:
         raw=f"{RESULTS}/features/{{root}}/{{pcafeat}}_raw.parquet",
+        icc=lambda w: FILES.stable_icc(w.root, w.pcafeat),
     output:
         table=f"{RESULTS}/features/{{root}}/{{pcafeat}}.parquet",
         variance=f"{RESULTS}/features/{{root}}/{{pcafeat}}_variance.tsv",

@@ -43,10 +43,7 @@ rule predict_auc:
     resources:
         **TABLE_JOB,
     params:
-        **{key: PLAN.calibration[key] for key in ("coverage", "fits", "rivals", "prefer")},
-        models={name: PLAN.models[name].comparable if name in PLAN.models else None for name in PLAN.predicted_models()},
-        datasets=PLAN.calibration_datasets(),
-        plugins=PLAN.plugins_of("models", *PLAN.models),
+        **PLAN.prediction_params(),
         code=code("predict_auc.py"),
     script:
         "../scripts/predict_auc.py"

@@ -8,6 +8,7 @@ curate(
     labels=snakemake.input.labels,
     features=snakemake.input.features,
     predictions=snakemake.input.predictions,
+    raters=snakemake.input.raters,
     prepared=snakemake.params.prepared,
     table=snakemake.output.table,
     thumbnails=snakemake.output.thumbnails,

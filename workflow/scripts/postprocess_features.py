@@ -9,4 +9,5 @@ postprocess_features(
     output=snakemake.output.table,
     pca=snakemake.params.pca,
     variance=snakemake.output.get("variance"),
+    icc=next(iter(snakemake.input.icc), None),
 )

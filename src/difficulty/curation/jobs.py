@@ -44,6 +44,7 @@ def curate(
     options: dict,
     seed: int,
     left_out: Sequence[str] = (),
+    raters: Sequence = (),
 ) -> None:
     """The curation table of a dataset and the thumbnails of its worst cases.
 
@@ -66,6 +67,8 @@ def curate(
         (the probes), ``k`` (kDN, outliers), ``primary``.
     seed : the dataset's curation seed; each probe's folds derive theirs from it and the feature's name.
     left_out : models that give no source (not cross-validated on every case), logged.
+    raters : the raters' agreement per case of the dataset's origin (:func:`difficulty.raters.jobs.rater_cases`),
+        if it has raters: its ``raters_disagree`` column joins the table.
     """
     cases = read_table(labels)
     data = Prepared.open(prepared)
@@ -97,6 +100,9 @@ def curate(
     tables = {first: tables[first]} | {name: frame for name, frame in tables.items() if name != first}
     out = name_classes(curation_table(cases, sources, tables, k=options["k"]), data.classes)
     out["folds"] = folds if folds >= 2 else pd.NA
+    for path in raters:
+        disagree = read_table(path).set_index("case_id")["raters_disagree"]
+        out["raters_disagree"] = out["case_id"].map(disagree.rename(index=str)).astype("boolean")
     if not sources:
         out["note"] = (
             f"no label columns: a class has cases of {folds} patient(s); a probe's cross-validation needs 2 per "

@@ -67,7 +67,8 @@ def worst_thumbnails(table: pd.DataFrame, grid, case_ids, path, n: int = 12, cas
     Parameters
     ----------
     table : the curation table (``case_id, class, suspected_class`` at least: class names), worst first.
-    grid : the model grid, ``grid[i]`` (D, H, W) image and ``grid.mask(i)`` its mask (a ``GridStore``).
+    grid : the model grid, ``grid[i]`` (D, H, W) image (of several sequences, the first is shown) and
+        ``grid.mask(i)`` its mask (a ``GridStore``).
     case_ids : (len(grid),) the case id of each grid position (``Prepared.case_ids``).
     path : the PNG, written atomically.
     """
@@ -80,5 +81,6 @@ def worst_thumbnails(table: pd.DataFrame, grid, case_ids, path, n: int = 12, cas
         for rank, (c, label, suspected) in enumerate(zip(top["case_id"], top["class"], top["suspected_class"]), start=1)
     ]
     images = [grid[int(i)] for i in where]
+    images = [image[0] if image.ndim == 4 else image for image in images]  # several sequences: the first
     masks = [grid.mask(int(i)) for i in where]
     thumbnail_grid(images, masks, titles, path, cases_per_row)

@@ -6,7 +6,7 @@ import json
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -16,6 +16,7 @@ import pandas as pd
 from ..logs import Progress
 from ..options import ConfigError, resolve
 from ..registry import load_plugins
+from . import columns
 from .cases import Case
 from .grid import GridStore, check_grid, to_grid
 from .qc import BadCase, bad_case_error, voxel_problem
@@ -153,6 +154,7 @@ class Prepared:
         ``shape_*`` and ``spacing_*`` (z, y, x), ``mask_voxels``, and ``shard, row`` in the grid store.
     spec, seed : the dataset entry and seed its source reads the original views with.
     classes : label → the class's name as the data names it (MedMNIST's names of its class indices).
+    rater : where set, the original views carry this rater's mask as their region of interest.
     """
 
     folder: Path
@@ -160,6 +162,7 @@ class Prepared:
     spec: dict
     seed: int
     classes: dict = field(default_factory=dict)
+    rater: str | None = None
 
     @classmethod
     def open(cls, folder) -> Prepared:
@@ -176,6 +179,22 @@ class Prepared:
         return self.cases["case_id"].to_numpy()
 
     @property
+    def sequences(self) -> list[str]:
+        """The names of the sequences of each case (the grid's channels), [] for one image per case."""
+        return columns.sequences(self.cases)
+
+    @property
+    def mask_raters(self) -> list[str]:
+        """The raters whose masks each case has (:mod:`difficulty.data.columns`)."""
+        return columns.mask_raters(self.cases)
+
+    def with_rater(self, rater: str) -> Prepared:
+        """The dataset with rater ``rater``'s masks as the original views' regions of interest."""
+        if rater not in self.mask_raters:
+            raise ValueError(f"dataset {self.spec['name']!r} has no masks of rater {rater!r} ({self.mask_raters})")
+        return replace(self, rater=rater)
+
+    @property
     def grid(self) -> GridStore:
         """The model grid volumes, case i at ``grid[i]`` (read from disk when indexed)."""
         return GridStore(self.folder, self.cases)
@@ -186,11 +205,11 @@ class Prepared:
         for case in read_originals(self.spec, self.cases, self.seed):
             if isinstance(case, BadCase):
                 raise bad_case_error(self.spec["name"], case)
-            yield case
+            yield case if self.rater is None else case.with_rater_mask(self.rater)
 
     def subset(self, rows) -> Prepared:
         """The cases at positions ``rows`` (ascending: sources read cases in the case table's order)."""
         rows = np.asarray(rows, dtype=int)
         if np.any(np.diff(rows) <= 0):
             raise ValueError("a subset of a prepared dataset takes ascending case positions")
-        return Prepared(self.folder, self.cases.iloc[rows].reset_index(drop=True), self.spec, self.seed, self.classes)
+        return replace(self, cases=self.cases.iloc[rows].reset_index(drop=True))

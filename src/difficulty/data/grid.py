@@ -52,21 +52,30 @@ def to_grid(case: Case, options: dict) -> tuple[np.ndarray, np.ndarray]:
     """A case on the model grid: image (float32) and mask (uint8), shaped ``size`` when one is given.
 
     Crop to the mask (``crop_margin``), then either resample (``grid_spacing``) and cut a ``size``
-    window around the mask's centre, or resize to ``size``; then normalise inside the mask.
+    window around the mask's centre, or resize to ``size``; then normalise inside the mask. A case of several
+    sequences gives a (C, D, H, W) image, each channel brought onto the grid alike, and one (D, H, W) mask.
     """
-    image = np.asarray(case.image, dtype=np.float32)
     mask = np.asarray(case.mask) > 0
-    if image.shape != mask.shape:
-        raise ValueError(f"image shape {image.shape} and mask shape {mask.shape} differ")
+    if case.image.shape[-3:] != mask.shape:
+        raise ValueError(f"image shape {case.image.shape} and mask shape {mask.shape} differ")
     if not mask.any():
         raise ValueError("mask is empty")
+    on_grid = [_channel_to_grid(image, mask, case.spacing, options) for _, image in case.channels()]
+    if not case.sequences:
+        return on_grid[0]
+    return np.stack([image for image, _ in on_grid]), on_grid[0][1]
+
+
+def _channel_to_grid(image: np.ndarray, mask: np.ndarray, spacing, options: dict) -> tuple[np.ndarray, np.ndarray]:
+    """One (D, H, W) image and its boolean mask on the model grid (:func:`to_grid`)."""
+    image = np.asarray(image, dtype=np.float32)
     if options.get("crop_margin") is not None:
-        box = mask_box(mask, case.spacing, options["crop_margin"])
+        box = mask_box(mask, spacing, options["crop_margin"])
         image, mask = image[box], mask[box]
     size = options.get("size")
     if options.get("grid_spacing") is not None:
-        image = resample(image, case.spacing, options["grid_spacing"], order=1)
-        mask = resample(mask.astype(np.uint8), case.spacing, options["grid_spacing"], order=0) > 0
+        image = resample(image, spacing, options["grid_spacing"], order=1)
+        mask = resample(mask.astype(np.uint8), spacing, options["grid_spacing"], order=0) > 0
         centre = np.argwhere(mask).mean(axis=0) if mask.any() else np.asarray(mask.shape) / 2
         image = crop_or_pad(image, size, centre, float(image.min()))
         mask = crop_or_pad(mask, size, centre, False)
@@ -85,11 +94,12 @@ class GridFiles:
         self.n, self.paths, self.arrays = n, (images, masks), None
 
     def write(self, row: int, case_id: str, image: np.ndarray, mask: np.ndarray) -> None:
-        """Put one case's (D, H, W) image (float32) and mask (uint8) at ``row``; every case needs the same shape."""
+        """Put one case's (D, H, W) or (C, D, H, W) image (float32) and (D, H, W) mask (uint8) at ``row``; every
+        case needs the same shape."""
         if self.arrays is None:
             self.arrays = [
-                np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=(self.n, *image.shape))
-                for path, dtype in zip(self.paths, (np.float32, np.uint8))
+                np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=(self.n, *shape))
+                for path, dtype, shape in zip(self.paths, (np.float32, np.uint8), (image.shape, mask.shape))
             ]
         if image.shape != self.arrays[0].shape[1:]:
             raise ValueError(
@@ -124,7 +134,8 @@ def grid_writer(n: int, images, masks) -> Iterator[GridFiles]:
 class GridStore:
     """The grid volumes of a dataset's cases, read from its shards' ``.npy`` files one case at a time.
 
-    ``store[i]`` is case i's image (D, H, W) float32, ``store.mask(i)`` its mask, both read with a
+    ``store[i]`` is case i's image (D, H, W) float32 ((C, D, H, W) for a dataset of C sequences),
+    ``store.mask(i)`` its (D, H, W) mask, both read with a
     positioned file read (not a memory map, whose touched pages would stay resident and count to the
     job's memory as it goes through the dataset).
     """
@@ -156,8 +167,17 @@ class GridStore:
 
     @property
     def shape(self) -> tuple[int, ...]:
-        """(n, D, H, W)."""
+        """(n, D, H, W), or (n, C, D, H, W)."""
         return (len(self), *self[0].shape)
+
+    @property
+    def channels(self) -> int:
+        """C, the sequences of each case (1 for one image)."""
+        return self[0].shape[0] if self[0].ndim == 4 else 1
+
+    def channel(self, c: int) -> ChannelStore:
+        """The store of sequence ``c`` alone: ``[i]`` is case i's (D, H, W) image of that sequence."""
+        return ChannelStore(self, c)
 
     def subset(self, rows) -> GridStore:
         """The store of the cases at positions ``rows``."""
@@ -165,3 +185,26 @@ class GridStore:
         sub = GridStore.__new__(GridStore)
         sub.folder, sub.shard, sub.row, sub._headers = self.folder, self.shard[rows], self.row[rows], self._headers
         return sub
+
+
+class ChannelStore:
+    """One sequence of a :class:`GridStore` of several: ``[i]`` is its (D, H, W) image, ``mask(i)`` the case's mask."""
+
+    def __init__(self, store: GridStore, c: int):
+        self.store, self.c = store, c
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        return self.store[i][self.c]
+
+    def mask(self, i: int) -> np.ndarray:
+        return self.store.mask(i)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (len(self), *self[0].shape)
+
+    def subset(self, rows) -> ChannelStore:
+        return ChannelStore(self.store.subset(rows), self.c)

@@ -5,13 +5,21 @@ importing the package imports every such module, so that the built-in extractors
 """
 
 from .postprocess import reduce_pca, zscore_drop_nan
-from .registry import FEATURE_OPTIONS, FEATURES, FeatureExtractor, register_feature, resolve_feature
+from .registry import (
+    FEATURE_OPTIONS,
+    FEATURES,
+    STABILITY_OPTIONS,
+    FeatureExtractor,
+    register_feature,
+    resolve_feature,
+)
 
 FEATURES.discover(__name__)
 
 __all__ = [
     "FEATURES",
     "FEATURE_OPTIONS",
+    "STABILITY_OPTIONS",
     "FeatureExtractor",
     "reduce_pca",
     "register_feature",

@@ -50,12 +50,19 @@ def merge_shards(*, shards, output) -> None:
     write_table(table, output)
 
 
-def postprocess_features(*, raw, output, pca: int | None = None, variance=None) -> None:
+def postprocess_features(*, raw, output, pca: int | None = None, variance=None, icc=None) -> None:
     """Z-score and drop NaN columns (the study's radiomics step) or, with ``pca``, standardise and reduce.
 
-    ``variance`` receives the explained variance per component (with ``pca``).
+    ``variance`` receives the explained variance per component (with ``pca``). ``icc`` : the features' ICC table
+    across raters' masks (:func:`difficulty.raters.jobs.icc_table`): only its stable features are kept.
     """
     table = read_table(raw)
+    if icc is not None:
+        stable = read_table(icc).query("stable")["feature"]
+        log.info("%d of %d features stable across raters (ICC table %s)", len(stable), table.shape[1] - 1, icc)
+        if stable.empty:
+            raise ValueError(f"no feature is stable across the raters' masks ({icc}): lower icc_threshold")
+        table = table[["case_id", *stable]]
     if pca:
         out, explained = reduce_pca(table, pca)
         log.info("PCA: %d components explain %.3f of the variance", out.shape[1] - 1, explained["cumulative"].iloc[-1])

@@ -47,10 +47,15 @@ def _extract(data, options: dict, weights, seed: int, threads: int) -> pd.DataFr
     device = pick_device()
     torch.set_num_threads(threads)
     log.info("ResNet-%d on %s: %d cases at %s", options["depth"], device, len(data.cases), options["size"])
-    features = medicalnet.extract(
-        model, data.grid, options["size"], options["batch_size"], device, workers=max(0, threads - 1)
-    )
-    table = pd.DataFrame(features, columns=[f"f{i:04d}" for i in range(features.shape[1])])
+    grid = data.grid
+    stores = [(f"{name}_", grid.channel(c)) for c, name in enumerate(data.sequences)] or [("", grid)]
+    parts = []
+    for prefix, store in stores:  # a dataset of several sequences: each sequence's features, concatenated
+        features = medicalnet.extract(
+            model, store, options["size"], options["batch_size"], device, workers=max(0, threads - 1)
+        )
+        parts.append(pd.DataFrame(features, columns=[f"{prefix}f{i:04d}" for i in range(features.shape[1])]))
+    table = pd.concat(parts, axis=1)
     table.insert(0, "case_id", data.case_ids)
     return table
 

@@ -32,7 +32,8 @@ def extract_radiomics(cases: Iterable[Case], params, total: int | None = None) -
     Parameters
     ----------
     cases : original views (image, mask and geometry as read), one at a time; the image is handed to
-        pyradiomics as float64, the mask as label 1, both with the case's spacing, origin and direction.
+        pyradiomics as float64, the mask as label 1, both with the case's spacing, origin and direction. A case
+        of several sequences gives each sequence's features, prefixed by its name (``t2_original_...``).
     params : a pyradiomics parameter file (its own resampling, if any, applies).
     total : number of cases, for progress lines.
     """
@@ -43,14 +44,20 @@ def extract_radiomics(cases: Iterable[Case], params, total: int | None = None) -
     ids, rows = [], []
     progress = Progress(total or 0, "radiomics")
     for case in cases:
-        (image, mask), case_id = case.sitk_images(), case.case_id
-        del case  # pyradiomics works on the SimpleITK images; the arrays can go
-        try:
-            result = extractor.execute(image, mask, label=1)
-        except (ValueError, RuntimeError) as err:
-            raise ValueError(f"radiomics failed for case {case_id!r} ({params}): {err}") from None
+        case_id, sequences, row = case.case_id, list(case.sequences) or [None], {}
+        for k, sequence in enumerate(sequences):
+            image, mask = case.sitk_images(case.image[k] if sequence else None)
+            if k == len(sequences) - 1:
+                del case  # pyradiomics works on the SimpleITK images; the arrays can go
+            try:
+                result = extractor.execute(image, mask, label=1)
+            except (ValueError, RuntimeError) as err:
+                where = f", sequence {sequence!r}" if sequence else ""
+                raise ValueError(f"radiomics failed for case {case_id!r}{where} ({params}): {err}") from None
+            prefix = f"{sequence}_" if sequence else ""
+            row |= {prefix + key: float(value) for key, value in result.items() if not key.startswith("diagnostics_")}
         ids.append(case_id)
-        rows.append({k: float(v) for k, v in result.items() if not k.startswith("diagnostics_")})
+        rows.append(row)
         progress.update()
     table = pd.DataFrame(rows)
     table.insert(0, "case_id", ids)
@@ -76,6 +83,7 @@ def _check(options: dict, downloads: bool) -> None:
     },
     inputs=lambda options: {"params": str(params_file(options["params"]))},
     check=_check,
+    reads_masks=True,
 )
 def extract(data, *, options: dict, inputs: dict, seed: int, threads: int) -> pd.DataFrame:
     """Radiomic features (pyradiomics) of the original images and masks, with the preset's own resampling."""

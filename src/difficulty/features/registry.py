@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..options import Option
+from ..raters.icc import STABLE_ICC
 from ..registry import Registered, Registry, no_inputs
 
 ExtractFn = Callable[..., pd.DataFrame]
@@ -26,6 +27,22 @@ FEATURE_OPTIONS = {
         affects_results=False,
     ),
 }
+# Options of an extractor whose features depend on the masks (``reads_masks``), for datasets of several raters' masks.
+STABILITY_OPTIONS = {
+    "stable_only": Option(
+        False,
+        "keep only the features whose ICC(3,1) across the raters' masks reaches icc_threshold (datasets with "
+        "mask:<rater> columns; others keep every feature)",
+        {"type": "boolean"},
+        neutral_default=True,
+    ),
+    "icc_threshold": Option(
+        STABLE_ICC,
+        "the least ICC(3,1) of a stable feature (0.75: good reliability, Koo & Li 2016)",
+        {"type": "number", "minimum": 0, "maximum": 1},
+        neutral_default=True,
+    ),
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,6 +58,9 @@ class FeatureExtractor(Registered):
     inputs : ``inputs(options) -> {name: path}``: files the entry reads (a change re-runs it).
     check : ``check(options, downloads)``: raise ValueError before any work when the entry cannot run.
     shardable : whether cases may be split over parallel jobs (option ``shards``).
+    reads_masks : whether the features depend on the original views' masks (radiomics): on a dataset of several
+        raters' masks they are also computed on each rater's, their ICC measured (options ``stable_only``,
+        ``icc_threshold``).
     gpu, threads, mem_mb : what one job needs; ``gpu`` jobs use a GPU when present, the CPU otherwise.
     """
 
@@ -48,13 +68,16 @@ class FeatureExtractor(Registered):
     inputs: Callable[[dict], dict[str, str]] = no_inputs
     check: Callable[[dict, bool], None] | None = None
     shardable: bool = True
+    reads_masks: bool = False
     gpu: bool = False
     threads: int = 1
     mem_mb: int = 2000
 
     def shared_options(self) -> dict[str, Option]:
-        """``pca``, and ``shards`` where the extractor shards."""
-        return {k: v for k, v in FEATURE_OPTIONS.items() if k != "shards" or self.shardable}
+        """``pca``, ``shards`` where the extractor shards, ``stable_only`` and ``icc_threshold`` where it reads
+        the masks."""
+        options = {k: v for k, v in FEATURE_OPTIONS.items() if k != "shards" or self.shardable}
+        return options | (STABILITY_OPTIONS if self.reads_masks else {})
 
 
 FEATURES: Registry[FeatureExtractor] = Registry("feature", FeatureExtractor, "features", "extract", "register_feature")
@@ -64,7 +87,7 @@ def register_feature(name: str, extract: ExtractFn | None = None, /, **fields):
     """Register a feature extractor; decorates its ``extract`` function.
 
     ``fields`` are those of :class:`FeatureExtractor` (``options``, ``help``, ``inputs``, ``check``,
-    ``shardable``, ``gpu``, ``threads``, ``mem_mb``, ``example``), with its defaults.
+    ``shardable``, ``reads_masks``, ``gpu``, ``threads``, ``mem_mb``, ``example``), with its defaults.
     """
     return FEATURES.register(name, extract, **fields)
 

@@ -20,11 +20,11 @@ from .registry import register_model
     "AdrenalMNIST3D 28³ with the official split it reaches a test AUC of 0.814 on average over 10 seeds, "
     "0.013 below MedMNIST v2's ResNet-18+3D (0.827), and a single seed varies by about ± 0.02",
 )
-def build(n_classes: int, channels=(8, 16, 32), dropout: float = 0.2):
+def build(n_classes: int, channels=(8, 16, 32), dropout: float = 0.2, in_channels: int = 1):
     """Small 3D CNN: strided conv blocks (conv, batch norm, ReLU), global average pooling, a linear head."""
     from torch import nn
 
-    layers, c_in = [], 1
+    layers, c_in = [], in_channels
     for c_out in channels:
         layers += [nn.Conv3d(c_in, c_out, 3, stride=2, padding=1, bias=False), nn.BatchNorm3d(c_out), nn.ReLU()]
         c_in = c_out

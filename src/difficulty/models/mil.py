@@ -13,8 +13,8 @@ from .registry import register_model
         "dropout": Option(0.25, "dropout before the linear head", {"type": "number", "minimum": 0, "maximum": 1}),
     },
 )
-def build(n_classes: int, attention: int = 128, dropout: float = 0.25):
+def build(n_classes: int, attention: int = 128, dropout: float = 0.25, in_channels: int = 1):
     """Attention MIL over the axial slices: 2D ResNet-18 encoder, gated attention pooling (Ilse et al. 2018)."""
     from ..networks.mil import GatedAttentionMIL
 
-    return GatedAttentionMIL(n_classes, attention, dropout)
+    return GatedAttentionMIL(n_classes, attention, dropout, in_channels)

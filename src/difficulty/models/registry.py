@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -63,7 +64,8 @@ class ReferenceModel(Registered):
     Attributes
     ----------
     build : ``build(n_classes, **options) -> torch.nn.Module`` mapping (B, 1, D, H, W) volumes to
-        (B, n_classes) logits; ``options`` are the model's own options (not the training options).
+        (B, n_classes) logits; ``options`` are the model's own options (not the training options). A type that
+        also takes ``in_channels`` trains on datasets of several sequences, (B, C, D, H, W) volumes.
     inputs : ``inputs(options) -> {name: path}``: files the entry reads (pretrained weights).
     check : ``check(options, downloads)``: raise ValueError before any work when the entry cannot run.
     benchmark : what ``docs/benchmarks.md`` measured for the type's default network and training, one
@@ -78,6 +80,21 @@ class ReferenceModel(Registered):
     def shared_options(self) -> dict[str, Option]:
         """The training options."""
         return dict(TRAINING_OPTIONS)
+
+    def network(self, n_classes: int, own: dict, channels: int = 1):
+        """A fresh network of this type for ``channels`` input channels (a dataset's sequences).
+
+        ``own`` : the entry's own options. A type whose ``build`` takes no ``in_channels`` trains on one channel
+        only: a ValueError says so.
+        """
+        if channels == 1:
+            return self.build(n_classes, **own)
+        if "in_channels" not in inspect.signature(self.build).parameters:
+            raise ValueError(
+                f"model type {self.name!r} takes one input channel, and the dataset has {channels} sequences: give "
+                "its build function an in_channels argument, or train it on a dataset of one sequence"
+            )
+        return self.build(n_classes, in_channels=channels, **own)
 
     def benchmark_of(self, spec: dict) -> str:
         """:attr:`benchmark` where the entry trains the benchmarked network (every option but

@@ -28,8 +28,11 @@ from .registry import register_model
         options.get("weights") and check_weights(options["weights"], downloads, options["depth"])
     ),
 )
-def build(n_classes: int, depth: int = 18, weights=None):
-    """3D ResNet (MONAI's, strided, MedicalNet's shortcuts so that its weights fit) with a linear head."""
+def build(n_classes: int, depth: int = 18, weights=None, in_channels: int = 1):
+    """3D ResNet (MONAI's, strided, MedicalNet's shortcuts so that its weights fit) with a linear head.
+
+    ``in_channels`` > 1 (several sequences) starts at random: MedicalNet's weights take one channel.
+    """
     from monai.networks import nets
     from torch import nn
 
@@ -38,12 +41,14 @@ def build(n_classes: int, depth: int = 18, weights=None):
 
     backbone = getattr(nets, f"resnet{depth}")(
         spatial_dims=3,
-        n_input_channels=1,
+        n_input_channels=in_channels,
         shortcut_type=medicalnet.ARCHITECTURES[depth][2],
         feed_forward=False,
         bias_downsample=False,
         conv1_t_stride=2,
     )
+    if weights and in_channels != 1:
+        raise ValueError(f"MedicalNet weights ({weights}) take one input channel, not {in_channels} sequences")
     if weights:
         checksums.verify(weights, depth=depth)
         medicalnet.load_checkpoint(backbone, weights, depth)

@@ -30,23 +30,42 @@ from .splits import Fold, make_folds
 log = logging.getLogger(__name__)
 
 
-def intensity_stats(images, rows) -> tuple[float, float]:
-    """Mean and SD (ddof = 1) of every voxel of the volumes ``images[i]``, i in ``rows``, read one at a time."""
+def intensity_stats(images, rows):
+    """Mean and SD (ddof = 1) of every voxel of the volumes ``images[i]``, i in ``rows``, read one at a time.
+
+    For (C, D, H, W) volumes of several sequences, of each channel: two (C, 1, 1, 1) arrays.
+    """
     count, mean, m2 = 0, 0.0, 0.0
     for i in rows:
         volume = np.asarray(images[i], dtype=np.float64)
-        n, m = volume.size, float(volume.mean())
+        if volume.ndim == 4:
+            volume = volume.reshape(len(volume), -1)
+            n, m = volume.shape[1], volume.mean(axis=1)
+            spread = ((volume - m[:, None]) ** 2).sum(axis=1)
+        else:
+            n, m = volume.size, float(volume.mean())
+            spread = float(((volume - m) ** 2).sum())
         delta = m - mean
-        m2 += float(((volume - m) ** 2).sum()) + delta**2 * count * n / (count + n)
+        m2 += spread + delta**2 * count * n / (count + n)
         mean += delta * n / (count + n)
         count += n
+    if isinstance(mean, np.ndarray):
+        return mean.reshape(-1, 1, 1, 1), np.sqrt(m2 / (count - 1)).reshape(-1, 1, 1, 1)
     return mean, float(np.sqrt(m2 / (count - 1)))
 
 
-def _batch(images, rows, mean: float, std: float, on: str) -> torch.Tensor:
-    """(B, 1, D, H, W) float32 batch of the volumes ``images[i]``, i in ``rows``, z-scored, on device ``on``."""
+def channels_of(images) -> int:
+    """C of volumes that are (C, D, H, W) (a dataset's sequences), 1 for (D, H, W) volumes."""
+    first = np.asarray(images[0])
+    return first.shape[0] if first.ndim == 4 else 1
+
+
+def _batch(images, rows, mean, std, on: str) -> torch.Tensor:
+    """(B, C, D, H, W) float32 batch (C = 1 for (D, H, W) volumes) of the volumes ``images[i]``, i in ``rows``,
+    z-scored, on device ``on``."""
     x = np.stack([np.asarray(images[i], dtype=np.float32) for i in rows])
-    return torch.from_numpy((x - np.float32(mean)) / np.float32(std)).unsqueeze(1).to(on)
+    x = torch.from_numpy((x - np.float32(mean)) / np.float32(std))
+    return (x.unsqueeze(1) if x.ndim == 4 else x).to(on)
 
 
 def _predict(network, images, rows, mean, std, batch_size: int, on: str) -> np.ndarray:
@@ -122,7 +141,8 @@ def train_fold(images, y, fold: Fold, n_classes: int, model: ReferenceModel, opt
 
     Parameters
     ----------
-    images : n volumes (D, H, W), indexable (an array, or a memory-mapped GridStore); y : (n,) class codes.
+    images : n volumes (D, H, W) or (C, D, H, W), indexable (an array, or a memory-mapped GridStore); y : (n,)
+        class codes.
     fold : training, validation (early stopping; may be empty) and test positions.
     model : the reference model type; options : its options with the training options.
     seed : an int or keys: initialisation, batch order and augmentation derive from it.
@@ -133,7 +153,7 @@ def train_fold(images, y, fold: Fold, n_classes: int, model: ReferenceModel, opt
     rng = np.random.default_rng(derive_seed(seed, "batches"))
     mean, std = intensity_stats(images, fold.train)
     std += 1e-8
-    network = model.build(n_classes, **own).to(on)
+    network = model.network(n_classes, own, channels_of(images)).to(on)
     opt, plateau = optimiser(network, training)
     weight = class_weights(y[fold.train], n_classes, on) if training["class_weights"] else None
     loss_fn = nn.CrossEntropyLoss(weight=weight)
@@ -182,7 +202,8 @@ def cross_validate(
 
     Parameters
     ----------
-    images : n volumes (D, H, W), indexable (an array, or a memory-mapped GridStore); labels : (n,) labels.
+    images : n volumes (D, H, W) or (C, D, H, W), indexable (an array, or a memory-mapped GridStore); labels :
+        (n,) labels.
     model : a registered model type (name or entry).
     options : the model's options with the training options (``split``, ``folds``, ``validation``, ...), as a
         resolved entry gives them (its ``type`` is ignored).

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..analysis.performance import check_performance, read_performance
 from ..curation.options import curation_sources, resolve_curation
 from ..curation.probabilities import check_fold_classes
-from ..data import SOURCES, VARIANTS, index, resolve_dataset, root
+from ..data import SOURCES, VARIANTS, columns, index, resolve_dataset, root
 from ..data.datasets import prepared_root
 from ..data.qc import check_class_sizes, patients_under_several_labels
 from ..features import FEATURES, resolve_feature
@@ -45,10 +45,12 @@ _SEED_KEYS = {
     "bootstrap": lambda plan, k: (k["dataset"], k["feature"], k["metric"], k["chunk"]),
     "train": lambda plan, k: (k["dataset"], k["model"]),
     "curation": lambda plan, k: (k["dataset"], "curation"),
+    "raters": lambda plan, k: ("raters",),
     "correlation": lambda plan, k: ("correlation",),
     "study_compat": lambda plan, k: ("correlation", "study"),
 }
 _ENTRY_KINDS = ("models", "features", "metrics")
+_RATER_COLUMNS = {"masks": columns.mask_raters, "labels": columns.label_raters, "sequences": columns.sequences}
 # Stages whose jobs derive many seeds from the keys (a fold's initialisation, its batches): they get the keys.
 _KEYED_STAGES = ("train",)
 
@@ -102,7 +104,7 @@ class Plan:
 
     def seed_for(self, stage: str, **keys) -> int | tuple:
         """The seed of a job of ``stage`` (``prepare``, ``variant``, ``features``, ``bootstrap``, ``train``,
-        ``curation``, ``correlation``, ``study_compat``) from the config's seed and the target's keys.
+        ``curation``, ``raters``, ``correlation``, ``study_compat``) from the config's seed and the target's keys.
 
         ``keys`` are the job's wildcards (those the stage does not use are ignored). A training job gets the
         keys themselves, from which each fold derives its own seeds (:func:`difficulty.seeding.derive_seed`
@@ -135,6 +137,43 @@ class Plan:
     def origin(self, name: str) -> str:
         """The source dataset at the top of a dataset's chain of parents (itself for a source)."""
         return root(self._specs, name)
+
+    @cached_property
+    def raters(self) -> dict[str, dict[str, list[str]]]:
+        """Source dataset → the ``masks`` and ``labels`` raters and the ``sequences`` of its case table
+        (:mod:`difficulty.data.columns`), for the sources that have raters or sequences."""
+        out = {}
+        for name in self.sources:
+            entry = self.datasets[name]
+            try:
+                cases = entry.registered.cases(entry.plain)
+            except (OSError, ValueError):  # not there yet (a download rule fetches it), or refused by check_inputs
+                continue
+            found = {key: getter(cases) for key, getter in _RATER_COLUMNS.items()}
+            if any(found.values()):
+                out[name] = found
+        return out
+
+    @property
+    def rater_datasets(self) -> list[str]:
+        """The datasets whose raters' agreement is measured: sources with two raters' masks or labels or more, in
+        config order."""
+        found = self.raters
+        return [n for n in self.datasets if max(len(found.get(n, {}).get(k, ())) for k in ("masks", "labels")) >= 2]
+
+    def mask_raters(self, root: str) -> list[str]:
+        """The raters whose masks the cases of a prepared dataset carry (its origin's)."""
+        return self.raters.get(self.origin(root), {}).get("masks", [])
+
+    @property
+    def mask_features(self) -> list[str]:
+        """The feature entries whose features depend on the masks (their ICC across raters is measured)."""
+        return [name for name, entry in self.features.items() if entry.reads_masks]
+
+    def stable_only(self, root: str, feature: str) -> bool:
+        """Whether a prepared dataset's features of an entry keep only the features stable across its raters."""
+        entry = self.features[feature]
+        return entry.reads_masks and entry.stable_only and len(self.mask_raters(root)) >= 2
 
     @property
     def families(self) -> dict[str, str]:
@@ -340,6 +379,17 @@ class Plan:
                     f"calibration.predictors: {name!r} is not a feature entry · metric entry of this run "
                     f"(features: {', '.join(self.features)}; metrics: {', '.join(self.metrics)})"
                 )
+
+    def prediction_params(self) -> dict:
+        """What the prediction job takes from the config: the calibration's ``coverage``, ``fits``, ``rivals`` and
+        ``prefer``; each predicted model's comparable entry (None for a performance table's model); the datasets'
+        families and kinds; the plugins of the model entries."""
+        return {
+            **{key: self.calibration[key] for key in ("coverage", "fits", "rivals", "prefer")},
+            "models": {n: self.models[n].comparable if n in self.models else None for n in self.predicted_models()},
+            "datasets": self.calibration_datasets(),
+            "plugins": self.plugins_of("models", *self.models),
+        }
 
     def predicted_models(self) -> list[str]:
         """The models whose AUC the prediction stage predicts: every model entry, in config order, then those of the

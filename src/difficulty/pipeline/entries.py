@@ -56,7 +56,7 @@ class Entry:
     def comparable(self) -> dict:
         """:attr:`spec` without the options that do not change results (``Option.affects_results`` False)."""
         declared = self.registered.all_options()
-        return {k: v for k, v in self.spec.items() if k not in declared or declared[k].affects_results}
+        return {k: v for k, v in self.spec.items() if k not in declared or declared[k].compared(v)}
 
     @property
     def source_file(self) -> str | None:
@@ -86,6 +86,16 @@ class FeatureEntry(Entry):
     @property
     def gpu(self) -> bool:
         return self.registered.gpu
+
+    @property
+    def reads_masks(self) -> bool:
+        """Whether its features depend on the original views' masks (their stability across raters is measured)."""
+        return self.registered.reads_masks
+
+    @property
+    def stable_only(self) -> bool:
+        """Keep only the features whose ICC across raters' masks reaches ``icc_threshold`` (where there are raters)."""
+        return bool(self.options.get("stable_only", False))
 
     @property
     def threads(self) -> int:

@@ -135,6 +135,55 @@ class Layout:
         files = [f"{self.results}/curation/{d}.{ext}" for d in self.plan.datasets for ext in ("tsv", "png")]
         return [*files, f"{self.results}/curation/summary.tsv", f"{self.results}/curation/detection.png"]
 
+    def rater_features(self, root: str, feature: str) -> dict[str, str]:
+        """Rater → the feature table of a prepared dataset computed on that rater's masks."""
+        return {r: f"{self.results}/raters/features/{root}/{feature}.{r}.parquet" for r in self.plan.mask_raters(root)}
+
+    def icc(self, root: str, feature: str) -> str:
+        """The ICC table of a prepared dataset's features across its raters' masks."""
+        return f"{self.results}/raters/features/{root}/{feature}.icc.tsv"
+
+    def stable_icc(self, root: str, feature: str) -> list[str]:
+        """The ICC table that picks the features kept (``stable_only``), [] where every feature is kept."""
+        return [self.icc(root, feature)] if self.plan.stable_only(root, feature) else []
+
+    def rater_agreement(self, dataset: str) -> list[str]:
+        """The raters' agreement per case of a dataset's origin ([] without raters): its curation reads it."""
+        origin = self.plan.origin(dataset)
+        return [f"{self.results}/raters/{origin}.tsv"] if origin in self.plan.rater_datasets else []
+
+    def rater_summary_inputs(self) -> dict:
+        """Per dataset of raters what the summary reads (:func:`difficulty.raters.jobs.summarize_raters`)."""
+        plan = self.plan
+        return {
+            name: {
+                "cases": self.prepared(name)["cases"],
+                "agreement": f"{self.results}/raters/{name}.tsv",
+                "icc": {f: self.icc(name, f) for f in plan.mask_features if len(plan.mask_raters(name)) >= 2},
+                "thresholds": {f: plan.features[f].options["icc_threshold"] for f in plan.mask_features},
+            }
+            for name in plan.rater_datasets
+        }
+
+    def rater_summary_files(self) -> list[str]:
+        """Every file the raters' summary reads."""
+        inputs = self.rater_summary_inputs().values()
+        return [path for files in inputs for path in (files["cases"], files["agreement"], *files["icc"].values())]
+
+    @property
+    def rater_icc(self) -> bool:
+        """Whether a dataset of raters' masks has feature entries that read the masks (an ICC figure)."""
+        return any(files["icc"] for files in self.rater_summary_inputs().values())
+
+    def rater_outputs(self) -> list[str]:
+        """The raters' tables and figures ([] where no dataset has raters)."""
+        plan = self.plan
+        if not plan.rater_datasets:
+            return []
+        figures = [f"{self.results}/raters/{name}.png" for name in plan.rater_datasets]
+        icc = [f"{self.results}/raters/icc.png"] if self.rater_icc else []
+        return [f"{self.results}/raters/summary.tsv", *figures, *icc]
+
     def final_outputs(self, study_compat: bool) -> list[str]:
         """Every file the default target asks for."""
         plan = self.plan
@@ -148,6 +197,7 @@ class Layout:
             f"{self.results}/models/summary.tsv",
             *[f"{self.results}/metrics/distributions/{metric}.png" for metric in plan.metrics],
             *self.curation_outputs(),
+            *self.rater_outputs(),
         ]
         if not (plan.trained and plan.trained_models) and not plan.performance:  # prediction only: no AUC here
             return outputs

@@ -19,7 +19,7 @@ import yaml
 
 from ..curation import CURATION_OPTIONS
 from ..data import DATASET_OPTIONS, SOURCES, VARIANT_OPTIONS, VARIANTS
-from ..features import FEATURE_OPTIONS, FEATURES
+from ..features import FEATURE_OPTIONS, FEATURES, STABILITY_OPTIONS
 from ..metrics import BOOTSTRAP_OPTIONS, METRICS
 from ..models import MODELS, TRAINING_OPTIONS
 from ..options import Option
@@ -69,7 +69,9 @@ def config_reference(schema_path=SCHEMA) -> str:
     for kind in VARIANTS:
         lines += ["", f"Variant kind `{kind.name}`: {kind.describe()}.", "", *_options(kind.options)]
     lines += ["", "**`features`**: `name: {type: ..., options}`. Options of every feature entry:", ""]
-    lines += [*_options(FEATURE_OPTIONS), *_types(FEATURES, "type")]
+    lines += _options(FEATURE_OPTIONS)
+    lines += ["", "Options of every feature entry whose features depend on the masks (radiomics), for datasets of"]
+    lines += ["several raters' masks:", "", *_options(STABILITY_OPTIONS), *_types(FEATURES, "type")]
     lines += ["", "**`metrics`**: `name: {type: ..., options}` "]
     lines[-1] += f"(default `{_value(top['metrics']['default'])}`). "
     lines[-1] += "The bootstrap options below are set for all metrics in `bootstrap:` and may be overridden per entry:"

@@ -48,7 +48,8 @@ CALIBRATION_OPTIONS = {
     ),
     "fits": Option(
         list(FITS),
-        "the monotone maps to choose from: linear_logit (linear on the logit of the AUC), isotonic",
+        "the monotone maps to choose from: linear_logit (linear on the logit of the AUC), isotonic; for measures "
+        "in AUC units also offset_logit (the measure plus one offset on the logit scale, shrunk toward 0) and identity",
         {"type": "array", "items": {"enum": list(FITS)}, "minItems": 1, "uniqueItems": True},
     ),
     "export": Option(

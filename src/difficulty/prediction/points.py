@@ -61,7 +61,7 @@ def _plain(value):
 def comparable(spec: Mapping, options: Mapping) -> dict:
     """A resolved entry without the options that do not change its results (``Option.affects_results`` False:
     shards, batch sizes of inference, the bootstrap's chunking), so that points are compared on the rest."""
-    return {k: v for k, v in spec.items() if k not in options or options[k].affects_results}
+    return {k: v for k, v in spec.items() if k not in options or options[k].compared(v)}
 
 
 def canonical_options(spec: Mapping) -> str:

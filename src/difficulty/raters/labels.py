@@ -6,66 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..auc import roc_auc
-
-
-def _codes(labels) -> tuple[np.ndarray, np.ndarray]:
-    """(n, k) class codes 0 … C − 1 of the labels (−1 where missing, by pandas ``isna``) and the (C,) sorted classes."""
-    labels = np.asarray(labels)
-    if labels.ndim != 2 or labels.shape[1] < 1:
-        raise ValueError(f"labels must be a (cases, raters) array, got shape {labels.shape}")
-    given = ~pd.isna(labels)
-    codes = np.full(labels.shape, -1, dtype=np.int64)
-    codes[given], classes = pd.factorize(labels[given], sort=True)
-    return codes, np.asarray(classes)
-
-
-def _counts(codes: np.ndarray, n_classes: int) -> np.ndarray:
-    """(n, C) number of raters giving each class to each case."""
-    rows, cols = np.nonzero(codes >= 0)
-    counts = np.zeros((len(codes), n_classes), dtype=np.int64)
-    np.add.at(counts, (rows, codes[rows, cols]), 1)
-    return counts
-
-
-def _majority(codes: np.ndarray, n_classes: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """(n,) majority codes (−1 where no rater labelled the case) and (n,) ties, each tie drawn uniformly among the
-    tied classes, one ``rng.integers`` draw per tied case in case order."""
-    counts = _counts(codes, n_classes)
-    top = counts.max(axis=1, initial=0)
-    winners = (counts == top[:, None]) & (top[:, None] > 0)
-    ties = winners.sum(axis=1) > 1
-    majority = np.where(top > 0, winners.argmax(axis=1), -1)
-    for i in np.flatnonzero(ties):
-        tied = np.flatnonzero(winners[i])
-        majority[i] = tied[rng.integers(len(tied))]
-    return majority, ties
-
-
-def consensus_labels(labels, seed: int, case_ids=None) -> tuple[np.ndarray, np.ndarray]:
-    """The majority class among the raters who labelled each case.
-
-    A tie between classes is broken at random: ``numpy.random.default_rng(seed)`` draws uniformly among the
-    tied classes (in sorted class order), one draw per tied case, in case order, so the result is fixed by
-    the seed and the labels.
-
-    Parameters
-    ----------
-    labels : (n, k) class labels of n cases by k raters, None or NaN where a rater gave none.
-    seed : seed of the tie breaks.
-    case_ids : (n,) ids naming the cases in errors, None for the row index.
-
-    Returns
-    -------
-    (n,) consensus labels and (n,) bool, True where the consensus was a tie.
-    """
-    codes, classes = _codes(labels)
-    unlabelled = np.flatnonzero((codes < 0).all(axis=1))
-    if len(unlabelled):
-        i = unlabelled[0]
-        name = f"case {case_ids[i]!r}" if case_ids is not None else f"the case in row {i}"
-        raise ValueError(f"{name} has no rater label ({len(unlabelled)} such cases): a consensus needs one")
-    majority, ties = _majority(codes, len(classes), np.random.default_rng(seed))
-    return classes[majority], ties
+from ..data.consensus import label_codes, label_counts, majority_codes
 
 
 def agreement_with_consensus(labels, consensus) -> np.ndarray:
@@ -75,7 +16,7 @@ def agreement_with_consensus(labels, consensus) -> np.ndarray:
     ----------
     labels : (n, k) class labels, None or NaN where missing; consensus : (n,) labels.
     """
-    codes, classes = _codes(labels)
+    codes, classes = label_codes(labels)
     consensus = np.asarray(consensus)
     if consensus.shape != (len(codes),):
         raise ValueError(f"{len(codes)} cases but a consensus of shape {consensus.shape}")
@@ -100,7 +41,7 @@ def cohen_kappa(a, b) -> float:
     a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
     if a.ndim != 1 or a.shape != b.shape:
         raise ValueError(f"two raters' labels of one shape (n,) are needed, got {a.shape} and {b.shape}")
-    codes, classes = _codes(np.column_stack([a, b]))
+    codes, classes = label_codes(np.column_stack([a, b]))
     codes = codes[(codes >= 0).all(axis=1)]
     if not len(codes):
         raise ValueError("no case was labelled by both raters")
@@ -118,7 +59,7 @@ def fleiss_kappa(labels) -> float:
     ----------
     labels : (n, k) class labels, complete.
     """
-    codes, classes = _codes(labels)
+    codes, classes = label_codes(labels)
     _check_raters(codes, "Fleiss' kappa")
     missing = np.flatnonzero((codes < 0).any(axis=1))
     if len(missing):
@@ -127,7 +68,7 @@ def fleiss_kappa(labels) -> float:
             f"{missing[0]}): use krippendorff_alpha for missing labels"
         )
     n, k = codes.shape
-    counts = _counts(codes, len(classes))
+    counts = label_counts(codes, len(classes))
     observed = ((counts**2).sum(axis=1) - k).sum() / (n * k * (k - 1))
     chance = ((counts.sum(axis=0) / (n * k)) ** 2).sum()
     return float((observed - chance) / (1 - chance)) if chance < 1 else float("nan")
@@ -144,9 +85,9 @@ def krippendorff_alpha(labels) -> float:
     -------
     α = 1 − (N − 1) · (N − Σ_c o_cc) / (N² − Σ_c n_c²), N the pairable labels; NaN when only one class is used.
     """
-    codes, classes = _codes(labels)
+    codes, classes = label_codes(labels)
     _check_raters(codes, "Krippendorff's alpha")
-    counts = _counts(codes, len(classes))
+    counts = label_counts(codes, len(classes))
     m = counts.sum(axis=1)
     counts, m = counts[m >= 2], m[m >= 2]
     if not len(m):
@@ -164,7 +105,7 @@ def label_kappa(labels) -> float:
     ----------
     labels : (n, k) class labels, None or NaN where missing.
     """
-    codes, _ = _codes(labels)
+    codes, _ = label_codes(labels)
     _check_raters(codes, "a kappa")
     labels = np.asarray(labels)
     if codes.shape[1] == 2:
@@ -193,11 +134,11 @@ def auc_ceiling(labels, seed: int) -> float:
     -------
     The mean AUC over the raters that have one; NaN if none does.
     """
-    codes, classes = _codes(labels)
+    codes, classes = label_codes(labels)
     _check_raters(codes, "the AUC ceiling")
     aucs = []
     for r in range(codes.shape[1]):
-        reference, _ = _majority(np.delete(codes, r, axis=1), len(classes), np.random.default_rng([seed, r]))
+        reference, _ = majority_codes(np.delete(codes, r, axis=1), len(classes), np.random.default_rng([seed, r]))
         keep = (codes[:, r] >= 0) & (reference >= 0)
         if len(classes) < 2 or len(np.unique(reference[keep])) < len(classes):
             continue

@@ -7,21 +7,7 @@ from itertools import combinations
 
 import numpy as np
 
-CONSENSUS_METHODS = ("majority", "staple", "rater")
-
-
-def _stack(masks, least: int = 1) -> np.ndarray:
-    """(k, *shape) bool stack of k binary masks of one shape."""
-    masks = [np.asarray(m) for m in masks]
-    if len(masks) < least:
-        raise ValueError(f"at least {least} rater masks are needed, got {len(masks)}")
-    shapes = {m.shape for m in masks}
-    if len(shapes) > 1:
-        raise ValueError(f"the rater masks must have one shape, got {sorted(shapes)}")
-    for m in masks:
-        if m.dtype != bool and not np.isin(m, (0, 1)).all():
-            raise ValueError(f"masks must be binary (0/1 or bool), got values {np.unique(m)[:5]}")
-    return np.stack(masks).astype(bool)
+from ..data.consensus import stack_masks
 
 
 def _voxel_volume(spacing, ndim: int) -> float:
@@ -37,7 +23,7 @@ def _dice(a: np.ndarray, b: np.ndarray) -> float:
 
 def dice(a, b) -> float:
     """Dice coefficient 2|A ∩ B| / (|A| + |B|) of two binary masks of one shape; 1.0 when both are empty."""
-    return _dice(*_stack([a, b]))
+    return _dice(*stack_masks([a, b]))
 
 
 def pairwise_dice(masks) -> float:
@@ -47,7 +33,7 @@ def pairwise_dice(masks) -> float:
     ----------
     masks : k binary arrays of one shape, e.g. (z, y, x).
     """
-    masks = _stack(masks, least=2)
+    masks = stack_masks(masks, least=2)
     return float(np.mean([_dice(a, b) for a, b in combinations(masks, 2)]))
 
 
@@ -62,7 +48,7 @@ def volume_cv(masks, spacing) -> float:
     -------
     The CV; NaN when every mask is empty.
     """
-    masks = _stack(masks, least=2)
+    masks = stack_masks(masks, least=2)
     volumes = masks.reshape(len(masks), -1).sum(axis=1) * _voxel_volume(spacing, masks.ndim - 1)
     mean = volumes.mean()
     return float(volumes.std(ddof=1) / mean) if mean > 0 else float("nan")
@@ -88,7 +74,7 @@ def hd95(masks, spacing) -> float:
     import torch
     from monai.metrics import compute_hausdorff_distance
 
-    masks = _stack(masks, least=2)
+    masks = stack_masks(masks, least=2)
     _voxel_volume(spacing, masks.ndim - 1)
     if not masks.reshape(len(masks), -1).any(axis=1).all():
         return float("nan")
@@ -105,41 +91,6 @@ def hd95(masks, spacing) -> float:
             for a, b in combinations(masks, 2)
         ]
     return float(np.mean(distances))
-
-
-def consensus_mask(masks, method: str, rater_names=None, name=None) -> np.ndarray:
-    """One mask from the raters' masks.
-
-    Parameters
-    ----------
-    masks : k binary arrays of one shape (z, y, x).
-    method : ``"majority"``: voxels more than half of the raters include (exactly half, as with 2 raters who
-        disagree, is left out); ``"staple"``: SimpleITK's STAPLE (foreground 1) probability above 0.5;
-        ``"rater"``: the mask of the rater ``name`` among ``rater_names``.
-    rater_names : (k,) names of the raters, for ``"rater"``; name : the rater to take.
-
-    Returns
-    -------
-    (z, y, x) uint8 mask.
-    """
-    masks = _stack(masks)
-    if method == "majority":
-        return (2 * masks.sum(axis=0) > len(masks)).astype(np.uint8)
-    if method == "staple":
-        import SimpleITK as sitk
-
-        staple = sitk.STAPLEImageFilter()
-        staple.SetForegroundValue(1.0)
-        probability = staple.Execute([sitk.GetImageFromArray(m.astype(np.uint8)) for m in masks])
-        return (sitk.GetArrayFromImage(probability) > 0.5).astype(np.uint8)
-    if method == "rater":
-        names = [] if rater_names is None else list(rater_names)
-        if len(names) != len(masks):
-            raise ValueError(f"{len(masks)} masks but {len(names)} rater names: method 'rater' needs one per mask")
-        if name not in names:
-            raise ValueError(f"unknown rater {name!r}; the raters are {names}")
-        return masks[names.index(name)].astype(np.uint8)
-    raise ValueError(f"unknown consensus method {method!r}; choose one of {list(CONSENSUS_METHODS)}")
 
 
 def mask_agreement(masks, spacing) -> dict[str, float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import logging
 import os
 import zlib
 from collections.abc import Iterator
@@ -15,52 +16,89 @@ import SimpleITK as sitk
 
 from ...errors import DataError
 from ...options import Option
+from ...seeding import derive_seed
+from .. import columns
 from ..cases import Case
+from ..consensus import consensus_labels, consensus_mask
 from ..grid import GRID_OPTIONS
 from ..qc import BadCase, fill_blank_patients, nonfinite_voxels, normalize_labels
 from . import dicom
 from .dicom import DICOM_OPTIONS, DicomOptions
 from .registry import register_source
 
-REQUIRED = ("case_id", "label", "image")
+log = logging.getLogger(__name__)
+
+REQUIRED = ("case_id",)
+MASK_CONSENSUS = ("majority", "staple")
 
 
-def read_sheet(path) -> pd.DataFrame:
+def read_sheet(path, on_bad_case: str = "stop", tie_seed: int = 0) -> pd.DataFrame:
     """Read and check a sample sheet; image and mask paths are joined to the sheet's folder.
 
-    Columns ``case_id, label, image`` are required, ``mask, patient_id``
-    optional; paths in the sheet are relative to it (or absolute). An image may be a DICOM series folder,
-    ``series_uid`` (optional) picks one series of it (kept as ``series_key``, a digest: no UID in the case table);
-    ``segment`` and ``roi`` (optional) pick a DICOM SEG's segment and an RTSTRUCT's structure. A relative
-    sheet path gives paths relative to the working folder, so that a project
-    folder can move. Stray whitespace around labels is stripped; every problem (a missing file, a duplicate
-    case id, an empty label, labels that differ only in case, one class only) raises a DataError naming the
-    sheet, the case and the column, before any image is read.
+    Columns ``case_id``, ``label`` and ``image`` are required, ``mask, patient_id`` optional; paths in the sheet
+    are relative to it (or absolute). An image may be a DICOM series folder, ``series_uid`` (optional) picks one
+    series of it (kept as ``series_key``, a digest: no UID in the case table); ``segment`` and ``roi`` (optional)
+    pick a DICOM SEG's segment and an RTSTRUCT's structure. A relative sheet path gives paths relative to the
+    working folder, so that a project folder can move. Stray whitespace around labels is stripped; every problem
+    (a missing file, a duplicate case id, an empty label, labels that differ only in case, one class only) raises
+    a DataError naming the sheet, the case and the column, before any image is read.
+
+    Several per case (:mod:`difficulty.data.columns`): ``image:<sequence>`` columns instead of ``image`` (every
+    case needs every sequence; ``image`` becomes the first's), ``mask:<rater>`` beside or instead of ``mask``, and
+    ``label:<rater>`` beside or instead of ``label``. Without ``label`` the label is the raters' majority, a tie
+    drawn with ``tie_seed`` (:func:`~difficulty.data.consensus.consensus_labels`) and marked in ``label_tie``. A
+    case without a rater's mask stops here, or with ``on_bad_case: skip`` is skipped when it is read.
     """
     path = Path(path)
     if not path.exists():
         raise DataError(f"sample sheet {path} does not exist; check the dataset's 'path'")
     sep = "\t" if path.suffix.lower() in (".tsv", ".tab", ".txt") else ","
     df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False)
+    where = f"sample sheet {path}"
+    try:
+        columns.check_names(df.columns, where)
+    except ValueError as err:
+        raise DataError(str(err)) from None
+    sequences, label_raters = columns.sequences(df), columns.label_raters(df)
     missing = [c for c in REQUIRED if c not in df.columns]
+    missing += [] if "image" in df.columns or sequences else ["image"]
+    missing += [] if "label" in df.columns or label_raters else ["label"]
     if missing:
-        raise DataError(f"sample sheet {path}: missing column(s) {missing}; has {list(df.columns)}")
+        several = (
+            "; several per case: image:<sequence>, label:<rater> columns" if {"image", "label"} & set(missing) else ""
+        )
+        raise DataError(f"{where}: missing column(s) {missing}; has {list(df.columns)}{several}")
+    if "image" in df.columns and sequences:
+        raise DataError(f"{where}: has both 'image' and image:<sequence> columns; name every sequence's column")
     if df.empty:
-        raise DataError(f"sample sheet {path} lists no cases")
+        raise DataError(f"{where} lists no cases")
     dup = df["case_id"][df["case_id"].duplicated()]
     if len(dup):
-        raise DataError(f"sample sheet {path}: case_id {dup.iloc[0]!r} appears more than once; case ids must be unique")
-    for column in ("case_id", "image"):
+        raise DataError(f"{where}: case_id {dup.iloc[0]!r} appears more than once; case ids must be unique")
+    images = [columns.SEQUENCE + name for name in sequences] or ["image"]
+    for column in ("case_id", *images):
         empty = df["case_id"][df[column].str.strip() == ""]
         if len(empty):
-            raise DataError(f"sample sheet {path}: case {empty.iloc[0]!r} has an empty {column!r}")
-    df["label"] = normalize_labels(df["label"], df["case_id"], f"sample sheet {path}")
+            why = (
+                f" (sequence {column[len(columns.SEQUENCE) :]!r}: every case needs every sequence)" if sequences else ""
+            )
+            raise DataError(f"{where}: case {empty.iloc[0]!r} has an empty {column!r}{why}")
+    df = _rater_labels(df, label_raters, tie_seed, where)
+    df["label"] = normalize_labels(df["label"], df["case_id"], where)
     if "patient_id" not in df.columns:
         df["patient_id"] = df["case_id"]
-    df = fill_blank_patients(df, f"sample sheet {path}")
+    df = fill_blank_patients(df, where)
     if "mask" not in df.columns:
         df["mask"] = ""
-    for column in ("image", "mask"):
+    rater_masks = [columns.RATER_MASK + name for name in columns.mask_raters(df)]
+    for column in rater_masks:
+        empty = df["case_id"][df[column].str.strip() == ""]
+        if len(empty) and on_bad_case != "skip":
+            raise DataError(
+                f"{where}: case {empty.iloc[0]!r} has no mask of rater {column[len(columns.RATER_MASK) :]!r} (column "
+                f"{column!r}, {len(empty)} case(s)); give every case every rater's mask, or set on_bad_case: skip"
+            )
+    for column in (*images, "mask", *rater_masks):
         df[column] = [os.path.normpath(path.parent / p) if p else "" for p in df[column]]
         for case, file in zip(df["case_id"], df[column]):
             if file and not Path(file).exists():
@@ -68,11 +106,35 @@ def read_sheet(path) -> pd.DataFrame:
                     f"sample sheet {path}: case {case!r}: {column} file {file} does not exist; "
                     f"correct the {column!r} column or remove the row"
                 )
+    if sequences:
+        df["image"] = df[images[0]]
     if "series_uid" in df.columns:
         df["series_key"] = [dicom.series_key(uid) if uid.strip() else "" for uid in df.pop("series_uid")]
     if df["label"].nunique() < 2:
         raise DataError(f"sample sheet {path}: all cases have label {df['label'].iloc[0]!r}; two classes are needed")
     return df
+
+
+def _rater_labels(df: pd.DataFrame, raters: list[str], seed: int, where: str) -> pd.DataFrame:
+    """The sheet with its ``label:<rater>`` columns checked (stripped; a rater with no label at all refused) and,
+    without a ``label`` column, their majority as ``label`` and ``label_tie`` (True where it was a tie)."""
+    if not raters:
+        return df
+    rater_columns = [columns.RATER_LABEL + r for r in raters]
+    for column in rater_columns:
+        df[column] = df[column].str.strip()
+        if (df[column] == "").all():
+            raise DataError(f"{where}: rater {column[len(columns.RATER_LABEL) :]!r} (column {column!r}) gives no label")
+    if "label" in df.columns:
+        return df
+    given = df[rater_columns].where(df[rater_columns] != "", None).to_numpy(dtype=object)
+    try:
+        label, tie = consensus_labels(given, seed, df["case_id"].to_numpy())
+    except ValueError as err:
+        raise DataError(f"{where}: {err}") from None
+    if tie.any():
+        log.info("%s: %d label(s) tied between raters, drawn (seed %d)", where, int(tie.sum()), seed)
+    return df.assign(label=label.astype(str), label_tie=tie)
 
 
 def nifti_problem(file) -> str | None:
@@ -165,62 +227,139 @@ def select_labels(mask: np.ndarray, labels) -> np.ndarray:
     return np.isin(mask, np.atleast_1d(labels))
 
 
-def read_case(row, mask_label=None, tolerance: float = 1e-3, dicom_options: DicomOptions | None = None) -> Case:
+def read_case(
+    row,
+    mask_label=None,
+    tolerance: float = 1e-3,
+    dicom_options: DicomOptions | None = None,
+    extra: dict | None = None,
+    resample_sequences: bool = False,
+    mask_consensus: str = "majority",
+) -> Case:
     """The original view of one sheet row: image and mask with the image's geometry, checked against each other.
 
     The image is a file SimpleITK reads, a DICOM series folder or a multi-frame DICOM file; the mask a file
     SimpleITK reads, or a DICOM SEG or RTSTRUCT file on a DICOM image (:mod:`difficulty.data.sources.dicom`).
+
+    ``extra`` : the row's ``image:<sequence>`` and ``mask:<rater>`` columns (:mod:`difficulty.data.columns`). The
+    other sequences must lie on the first one's grid (within ``tolerance``) or, with ``resample_sequences``, are
+    resampled onto it (linear); the raters' masks lie on the first sequence. Without a ``mask``, the mask is the
+    raters' ``mask_consensus``: ``majority``, ``staple`` or one rater's name (:func:`~.consensus_mask`).
     """
-    series, dicom_options = None, dicom_options or DicomOptions()
-    if Path(row.image).is_dir() or dicom.is_dicom(row.image):
-        series = dicom.scan_series(row.image, row.case_id, getattr(row, "series_key", "") or None, dicom_options)
-        image = dicom.read_series(series, row.case_id)
-    else:
-        image = read_image(row.image, row.case_id)
-    array = sitk.GetArrayFromImage(image)
-    kind = dicom.mask_kind(row.mask) if row.mask else None
-    if kind:
-        choice = getattr(row, "segment" if kind == "seg" else "roi", None)
-        mask = dicom.read_dicom_mask(row.mask, kind, series, row.case_id, dicom_options, choice)
-    elif row.mask:
-        mask_image = read_image(row.mask, row.case_id, "mask")
-        difference = geometry_difference(image, mask_image, tolerance)
-        if difference:
+    dicom_options, extra = dicom_options or DicomOptions(), extra or {}
+    image, series = _read_volume(row.image, row.case_id, getattr(row, "series_key", "") or None, dicom_options)
+    sequences = columns.named(extra, columns.SEQUENCE)
+    arrays = [sitk.GetArrayFromImage(image)]
+    for name in sequences[1:]:
+        file = extra[columns.SEQUENCE + name]
+        other, _ = _read_volume(file, row.case_id, None, dicom_options, f"image of sequence {name!r}")
+        difference = geometry_difference(image, other, tolerance)
+        if difference and not resample_sequences:
             raise DataError(
-                f"case {row.case_id!r}: mask file {row.mask} does not lie on its image {row.image}: {difference} "
-                "(mask vs image); resample the mask onto its image"
+                f"case {row.case_id!r}: sequence {name!r} ({file}) does not lie on the first sequence's grid "
+                f"({row.image}): {difference} ({name} vs the first); resample it, or set sequences: resample"
             )
-        values = sitk.GetArrayFromImage(mask_image)
-        found = nonfinite_voxels(values)  # NRRD, MHA, ... read NaN as NaN (NIfTI: nifti_problem)
-        if found:
-            raise DataError(f"case {row.case_id!r}: cannot read mask file {row.mask}: it holds {found}")
-        mask = select_labels(values, mask_label)
-        if not mask.any():
-            present = np.unique(values).tolist()[:10]
-            wanted = "any non-zero label" if mask_label is None else f"label(s) {mask_label}"
-            raise DataError(f"case {row.case_id!r}: mask file {row.mask} has no voxel of {wanted} (has {present})")
+        if difference:
+            other = sitk.Resample(other, image, sitk.Transform(), sitk.sitkLinear, 0.0, other.GetPixelID())
+        arrays.append(sitk.GetArrayFromImage(other))
+    choice = getattr(row, "segment", None), getattr(row, "roi", None)
+    raters = columns.named(extra, columns.RATER_MASK)
+    rater_masks = []
+    for rater in raters:
+        file = extra[columns.RATER_MASK + rater]
+        if not file:
+            raise DataError(f"case {row.case_id!r}: no mask of rater {rater!r} (column {columns.RATER_MASK + rater!r})")
+        what = f"mask of rater {rater!r}"
+        rater_masks.append(_read_mask(file, row, image, series, mask_label, tolerance, dicom_options, choice, what))
+    if row.mask:
+        mask = _read_mask(row.mask, row, image, series, mask_label, tolerance, dicom_options, choice)
+    elif rater_masks:
+        method, name = (mask_consensus, None) if mask_consensus in MASK_CONSENSUS else ("rater", mask_consensus)
+        mask = consensus_mask(rater_masks, method, raters, name) > 0
     else:
-        mask = np.ones(array.shape, dtype=bool)
+        mask = np.ones(arrays[0].shape, dtype=bool)
+    array = arrays[0] if not sequences else np.stack(arrays).astype(np.result_type(*arrays))
     spacing = tuple(float(s) for s in reversed(image.GetSpacing()))
-    return Case(row.case_id, array, mask, spacing, image.GetOrigin(), image.GetDirection())
+    return Case(
+        row.case_id,
+        array,
+        mask,
+        spacing,
+        image.GetOrigin(),
+        image.GetDirection(),
+        tuple(sequences),
+        tuple(raters),
+        tuple(rater_masks),
+    )
+
+
+def _read_volume(file, case: str, key, options: DicomOptions, what: str = "image"):
+    """A SimpleITK image of an image file, DICOM series folder or multi-frame DICOM file, and its DICOM series."""
+    if Path(file).is_dir() or dicom.is_dicom(file):
+        series = dicom.scan_series(file, case, key, options)
+        return dicom.read_series(series, case), series
+    return read_image(file, case, what), None
+
+
+def _read_mask(file, row, image, series, mask_label, tolerance, options, choice, what: str = "mask") -> np.ndarray:
+    """The boolean region of interest of a mask file on its image (checked to lie on it, not empty)."""
+    kind = dicom.mask_kind(file)
+    if kind:
+        return dicom.read_dicom_mask(file, kind, series, row.case_id, options, choice[0 if kind == "seg" else 1])
+    mask_image = read_image(file, row.case_id, what)
+    difference = geometry_difference(image, mask_image, tolerance)
+    if difference:
+        raise DataError(
+            f"case {row.case_id!r}: {what} file {file} does not lie on its image {row.image}: {difference} "
+            "(mask vs image); resample the mask onto its image"
+        )
+    values = sitk.GetArrayFromImage(mask_image)
+    found = nonfinite_voxels(values)  # NRRD, MHA, ... read NaN as NaN (NIfTI: nifti_problem)
+    if found:
+        raise DataError(f"case {row.case_id!r}: cannot read {what} file {file}: it holds {found}")
+    mask = select_labels(values, mask_label)
+    if not mask.any():
+        present = np.unique(values).tolist()[:10]
+        wanted = "any non-zero label" if mask_label is None else f"label(s) {mask_label}"
+        raise DataError(f"case {row.case_id!r}: {what} file {file} has no voxel of {wanted} (has {present})")
+    return mask
+
+
+def cases_of(spec: dict) -> pd.DataFrame:
+    """The case table of a sheet dataset entry (:func:`read_sheet` with the entry's ``on_bad_case``; label ties
+    between raters drawn with a seed from the dataset's name)."""
+    return read_sheet(spec["path"], spec.get("on_bad_case", "stop"), derive_seed(spec.get("name", ""), "label_ties"))
 
 
 def sheet_files(spec: dict, rows: pd.DataFrame | None) -> list[str]:
     """The sheet and the image and mask files of the given rows (of every row if None)."""
-    rows = read_sheet(spec["path"]) if rows is None else rows
+    rows = cases_of(spec) if rows is None else rows
     return [spec["path"], *case_files(rows)]
 
 
 def case_files(rows: pd.DataFrame) -> list[str]:
-    """The image files (each file of a series folder) and mask files of case-table rows."""
+    """The image files (each file of a series folder) and mask files of case-table rows, every sequence's and
+    rater's."""
+    sequences = [columns.SEQUENCE + name for name in columns.sequences(rows)] or ["image"]
+    masks = ["mask", *(columns.RATER_MASK + name for name in columns.mask_raters(rows))]
     images = [
-        str(f) for image in rows["image"] for f in (dicom.series_files(image) if Path(image).is_dir() else [image])
+        str(f)
+        for column in sequences
+        for image in rows[column]
+        for f in (dicom.series_files(image) if Path(image).is_dir() else [image])
     ]
-    return [*images, *(m for m in rows["mask"] if m)]
+    return [*images, *(m for column in masks for m in rows[column] if m)]
 
 
 def _check(spec: dict, downloads: bool) -> None:
-    read_sheet(spec["path"])
+    rows = cases_of(spec)
+    consensus = spec.get("mask_consensus", "majority")
+    raters = columns.mask_raters(rows)
+    if raters and consensus not in MASK_CONSENSUS and consensus not in raters:
+        raise DataError(
+            f"sample sheet {spec['path']}: mask_consensus {consensus!r} is neither {' nor '.join(MASK_CONSENSUS)} nor "
+            f"a rater of its mask:<rater> columns ({', '.join(raters)})"
+        )
 
 
 def write_example(folder: Path) -> dict:
@@ -247,7 +386,7 @@ def write_example(folder: Path) -> dict:
 
 @register_source(
     "sheet",
-    cases=lambda spec: read_sheet(spec["path"]),
+    cases=cases_of,
     options={
         "path": Option(help="a TSV or CSV sample sheet (see 'Your own data')", schema={"type": "string"}),
         "mask_label": Option(
@@ -259,6 +398,18 @@ def write_example(folder: Path) -> dict:
             1e-3,
             "how far a mask's spacing (relative), origin (in voxels) and direction may differ from its image's",
             {"type": "number", "minimum": 0},
+        ),
+        "sequences": Option(
+            "check",
+            "several image:<sequence> columns: check that every sequence lies on the first one's grid (a case whose "
+            "sequence does not is refused, naming both files), or resample each onto it",
+            {"enum": ["check", "resample"]},
+        ),
+        "mask_consensus": Option(
+            "majority",
+            "several mask:<rater> columns and no mask: the mask of the features, the raters' majority vote (voxels "
+            "more than half of them outline), STAPLE (SimpleITK), or the name of one rater",
+            {"type": "string", "minLength": 1},
         ),
         **DICOM_OPTIONS,
         # Clinical volumes differ in shape: by default the grid is the mask's surroundings, resized to 64³.
@@ -276,9 +427,11 @@ def read_source(spec: dict, rows: pd.DataFrame, seed: int) -> Iterator[Case]:
     another series than its image stops the job (a sheet error, whose message names the two UIDs).
     """
     options = DicomOptions.of(spec)
-    for row in rows.itertuples():
+    extra = [c for c in rows.columns if c.startswith((columns.SEQUENCE, columns.RATER_MASK))]
+    resample, consensus = spec.get("sequences") == "resample", spec.get("mask_consensus", "majority")
+    for row, more in zip(rows.itertuples(), rows[extra].to_dict("records")):
         try:
-            yield read_case(row, spec["mask_label"], spec["geometry_tolerance"], options)
+            yield read_case(row, spec["mask_label"], spec["geometry_tolerance"], options, more, resample, consensus)
         except dicom.ReferenceMismatch:
             raise
         except DataError as err:

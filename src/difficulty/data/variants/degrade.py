@@ -55,6 +55,11 @@ def _float_image(case: Case) -> np.ndarray:
     return np.asarray(case.image, dtype=np.result_type(case.image.dtype, np.float32))
 
 
+def _per_channel(image: np.ndarray, change) -> np.ndarray:
+    """``change`` of a (D, H, W) image, or of each channel of a (C, D, H, W) image of several sequences."""
+    return np.stack([change(channel) for channel in image]) if image.ndim == 4 else change(image)
+
+
 def _factors(factor) -> tuple[float, float, float]:
     factors = tuple(float(f) for f in (factor if isinstance(factor, list | tuple) else [factor] * 3))
     if len(factors) != 3 or min(factors) < 1:
@@ -73,9 +78,13 @@ def lower_resolution(case: Case, options: dict, seed=None) -> Case:
     image = _float_image(case)
     if factors == (1.0, 1.0, 1.0):
         return dataclasses.replace(case, image=image)
-    smooth = ndimage.gaussian_filter(image, [(f - 1) / 2 for f in factors], mode="nearest")
-    coarse = resize(smooth, [max(1, round(n / f)) for n, f in zip(image.shape, factors)], order=1)
-    return dataclasses.replace(case, image=resize(coarse, image.shape, order=1).astype(image.dtype))
+
+    def coarser(volume: np.ndarray) -> np.ndarray:
+        smooth = ndimage.gaussian_filter(volume, [(f - 1) / 2 for f in factors], mode="nearest")
+        coarse = resize(smooth, [max(1, round(n / f)) for n, f in zip(volume.shape, factors)], order=1)
+        return resize(coarse, volume.shape, order=1).astype(volume.dtype)
+
+    return dataclasses.replace(case, image=_per_channel(image, coarser))
 
 
 def blur(case: Case, options: dict, seed=None) -> Case:
@@ -88,7 +97,8 @@ def blur(case: Case, options: dict, seed=None) -> Case:
         raise ValueError(f"blur must be ≥ 0 (mm), got {sigma_mm}")
     image = _float_image(case)
     sigma = [sigma_mm / float(s) for s in case.spacing]
-    return dataclasses.replace(case, image=ndimage.gaussian_filter(image, sigma, mode="nearest"))
+    smooth = _per_channel(image, lambda volume: ndimage.gaussian_filter(volume, sigma, mode="nearest"))
+    return dataclasses.replace(case, image=smooth)
 
 
 def image_noise(case: Case, options: dict, seed) -> Case:
